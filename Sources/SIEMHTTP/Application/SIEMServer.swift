@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SIEMCore
+import SIEMRules
+import SIEMStore
+import ServiceLifecycle
+
+/// The version siemd reports.
+public let siemVersion = "0.1.0"
+
+/// Builds siemd's HTTP application from parts; tests build it with their own store and rules.
+public enum SIEMServer {
+    /// Opens the store and loads the rules named by `configuration`, then builds the application.
+    public static func makeApplication(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let rules = try RuleLoader.load(path: configuration.rulesPath)
+        let store = try SQLiteEventStore(path: configuration.databasePath, sync: configuration.sync)
+        logger.info(
+            "siemd starting",
+            metadata: [
+                "db.path": "\(configuration.databasePath)", "rules.path": "\(configuration.rulesPath)",
+                "rules.count": "\(rules.rules.count)", "db.sync": "\(configuration.sync.rawValue)",
+            ])
+        return makeApplication(
+            configuration: configuration, store: store, rules: rules, logger: logger, onServerRunning: onServerRunning)
+    }
+
+    /// Builds the application around an opened store; the store is closed after the server stops.
+    public static func makeApplication(
+        configuration: ServerConfiguration,
+        store: any EventStore,
+        rules: RuleSet,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules))
+        let router = makeRouter(configuration: configuration, pipeline: pipeline)
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "siemd/\(siemVersion)"
+            ),
+            services: [StoreService(store: store, logger: logger)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info(
+                    "siemd listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])
+                await onServerRunning(port)
+            },
+            logger: logger
+        )
+    }
+
+    public static func makeRouter(configuration: ServerConfiguration, pipeline: Pipeline) -> Router<SIEMRequestContext>
+    {
+        let router = Router(context: SIEMRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        EventRoutes(
+            pipeline: pipeline,
+            decoder: EventDecoder(maxEvents: configuration.maxEventsPerRequest),
+            maxBodyBytes: configuration.maxBodyBytes
+        ).register(on: router)
+        AlertRoutes(store: pipeline.store).register(on: router)
+        HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
+            .register(on: router)
+        return router
+    }
+}
+
+/// Keeps the store open while the server runs and closes it (committing queued writes) after the
+/// server has finished its in-flight requests: services stop in reverse order, the server first.
+struct StoreService: Service {
+    let store: any EventStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.close()
+        logger.info("store closed; all acknowledged events are committed")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import SIEMCore
+import SIEMStore
+
+/// `GET /alerts`, `GET /alerts/{id}`.
+struct AlertRoutes: Sendable {
+    let store: any EventStore
+
+    func register(on router: Router<SIEMRequestContext>) {
+        router.get("/alerts") { request, _ in try await list(request) }
+        router.get("/alerts/{id}") { _, context in try await show(context) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        let query = AlertQuery(
+            limit: try parameters.limit(),
+            cursor: try parameters.cursor(),
+            ip: try parameters.ip(),
+            agentID: parameters.string("agent_id"),
+            ruleID: parameters.string("rule_id"),
+            severity: try parameters.severity(),
+            since: try parameters.date("since")
+        )
+        let page = try await store.alerts(query)
+        let events = try await store.events(ids: page.items.compactMap(\.eventID))
+        return JSONBody.response { body in
+            body.object([
+                (
+                    "items",
+                    { body in body.array(page.items) { $0.alert($1, event: $1.eventID.flatMap { events[$0] }) } }
+                ),
+                ("next_cursor", { $0.optional(page.nextCursor) }),
+            ])
+        }
+    }
+
+    func show(_ context: SIEMRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            throw APIError.invalid("the alert id must be a whole number")
+        }
+        guard let alert = try await store.alert(id: id) else { throw APIError.notFound("no alert with id \(id)") }
+        let event = try await alert.eventID.asyncFlatMap { try await store.event(id: $0) }
+        return JSONBody.response { $0.alert(alert, event: event) }
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import SIEMCore
+
+/// Where a condition looks in an event; resolved once at load so evaluation does no path parsing.
+public enum FieldRef: Sendable, Hashable {
+    case message, host, source, agentID, logType, ips
+    case fields([String])
+    case normalized(String)
+
+    public init(path: String) {
+        switch path {
+        case "message": self = .message
+        case "host": self = .host
+        case "source": self = .source
+        case "agent_id": self = .agentID
+        case "log_type": self = .logType
+        case "ips", "ip": self = .ips
+        default:
+            if path.hasPrefix("fields.") {
+                self = .fields(path.dropFirst("fields.".count).split(separator: ".").map(String.init))
+            } else {
+                self = .normalized(path)
+            }
+        }
+    }
+
+    /// Calls `body` with each text value at this reference until it returns true.
+    @inline(__always)
+    func anyValue(in event: Event, _ body: (String) -> Bool) -> Bool {
+        switch self {
+        case .message: return body(event.message)
+        case .host: return body(event.host)
+        case .source: return body(event.source)
+        case .agentID: return event.agentID.map(body) ?? false
+        case .logType: return event.logType.map(body) ?? false
+        case .ips: return event.ips.contains(where: body)
+        case .fields(let components):
+            guard let value = Self.lookup(components, in: event.fields) else { return false }
+            return Self.anyScalar(value, body)
+        case .normalized(let key):
+            guard let value = event.normalized[key] else { return false }
+            return Self.anyScalar(value, body)
+        }
+    }
+
+    private static func lookup(_ components: [String], in fields: [String: JSONValue]) -> JSONValue? {
+        // A key may itself contain dots (`fields["a.b"]`): try the joined rest at each level.
+        var current = fields
+        for (index, component) in components.enumerated() {
+            let rest = index == components.count - 1 ? component : components[index...].joined(separator: ".")
+            if let value = current[rest] { return value }
+            guard index < components.count - 1, case .object(let next)? = current[component] else { return nil }
+            current = next
+        }
+        return nil
+    }
+
+    private static func anyScalar(_ value: JSONValue, _ body: (String) -> Bool) -> Bool {
+        switch value {
+        case .array(let items): return items.contains { anyScalar($0, body) }
+        case .object: return false
+        default: return value.scalarText.map(body) ?? false
+        }
+    }
+}
+
+/// A compiled match condition.
+public indirect enum Condition: Sendable {
+    case contains(FieldRef, [String], ignoreCase: Bool)
+    case equals(FieldRef, [String], ignoreCase: Bool)
+    case startsWith(FieldRef, [String], ignoreCase: Bool)
+    case endsWith(FieldRef, [String], ignoreCase: Bool)
+    case regex(FieldRef, NSRegularExpression)
+    case exists(FieldRef, Bool)
+    case all([Condition])
+    case any([Condition])
+    case not(Condition)
+
+    public func matches(_ event: Event) -> Bool {
+        switch self {
+        case .contains(let field, let needles, let ignoreCase):
+            return field.anyValue(in: event) { value in
+                let haystack = ignoreCase ? value.lowercased() : value
+                return needles.contains { haystack.contains($0) }
+            }
+        case .equals(let field, let needles, let ignoreCase):
+            return field.anyValue(in: event) { value in
+                let candidate = ignoreCase ? value.lowercased() : value
+                return needles.contains(candidate)
+            }
+        case .startsWith(let field, let needles, let ignoreCase):
+            return field.anyValue(in: event) { value in
+                let candidate = ignoreCase ? value.lowercased() : value
+                return needles.contains { candidate.hasPrefix($0) }
+            }
+        case .endsWith(let field, let needles, let ignoreCase):
+            return field.anyValue(in: event) { value in
+                let candidate = ignoreCase ? value.lowercased() : value
+                return needles.contains { candidate.hasSuffix($0) }
+            }
+        case .regex(let field, let expression):
+            return field.anyValue(in: event) { value in
+                RegexBudget.firstMatch(expression, in: value)
+            }
+        case .exists(let field, let expected):
+            return field.anyValue(in: event) { _ in true } == expected
+        case .all(let conditions):
+            return conditions.allSatisfy { $0.matches(event) }
+        case .any(let conditions):
+            return conditions.contains { $0.matches(event) }
+        case .not(let condition):
+            return !condition.matches(event)
+        }
+    }
+}
+
+/// Bounds regex work: log text comes from attackers, so a rule regex only ever sees the first
+/// `maxInputBytes` of a value.
+public enum RegexBudget {
+    public static let maxInputUTF16 = 65_536
+
+    @inline(__always)
+    static func firstMatch(_ expression: NSRegularExpression, in value: String) -> Bool {
+        let ns = value as NSString
+        let length = min(ns.length, maxInputUTF16)
+        return expression.firstMatch(in: value, options: [], range: NSRange(location: 0, length: length)) != nil
+    }
+}

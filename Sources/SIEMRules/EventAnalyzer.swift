@@ -1,0 +1,22 @@
+import Foundation
+import SIEMCore
+
+/// Steps 2–4 of the pipeline as one pure function: normalize, extract IPs, evaluate rules.
+/// Used by the ingest pipeline and by `siemd check-rules` alike.
+public struct EventAnalyzer: Sendable {
+    public var normalizer: any Normalizer
+    public var rules: RuleSet
+
+    public init(normalizer: any Normalizer = NormalizerSet(), rules: RuleSet) {
+        self.normalizer = normalizer
+        self.rules = rules
+    }
+
+    /// The event as understood, and the alerts it raises at `time`.
+    public func analyze(_ event: Event, at time: Date) -> (event: Event, alerts: [Alert]) {
+        var event = event
+        normalizer.normalize(&event)
+        event.ips = event.extractedIPs()
+        return (event, rules.evaluate(event, at: time))
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import SIEMCore
+import Yams
+
+/// Loads and compiles rules from YAML text, files or folders.
+///
+/// Loading is strict: a YAML error, an unknown key, a bad regex, a missing or duplicate id or an
+/// unknown severity is a `RuleError` that names the file, the rule and the problem.
+public enum RuleLoader {
+    static let ruleKeys: Set<String> = ["id", "title", "severity", "description", "tags", "match", "enabled"]
+    static let matchers: Set<String> = ["contains", "equals", "regex", "startswith", "endswith", "exists"]
+    static let conditionKeys: Set<String> = matchers.union(["field", "ignore_case", "any", "all", "not"])
+
+    /// Loads a rules file, or every `.yml`/`.yaml` file of a folder in name order.
+    public static func load(path: String) throws(RuleError) -> RuleSet {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RuleError(file: path, problem: "no such file or folder")
+        }
+        var files = [path]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map {
+                (path as NSString).appendingPathComponent($0)
+            }
+        }
+        var rules: [Rule] = []
+        var seen: [String: String] = [:]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw RuleError(file: file, problem: "cannot read the file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw RuleError(file: file, problem: "the file is not UTF-8 text")
+            }
+            for rule in try parse(yaml: text, file: file) {
+                if let other = seen[rule.id] {
+                    throw RuleError(file: file, ruleID: rule.id, problem: "duplicate id (also in \(other))")
+                }
+                seen[rule.id] = file
+                rules.append(rule)
+            }
+        }
+        return RuleSet(rules: rules)
+    }
+
+    /// Parses the rules of one YAML document. `file` only names the source in errors.
+    public static func parse(yaml: String, file: String = "<rules>") throws(RuleError) -> [Rule] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw RuleError(file: file, problem: "YAML error: \(error)")
+        }
+        guard let root else { return [] }
+        let list: Node.Sequence
+        if let mapping = root.mapping {
+            for (key, _) in mapping where key.string != "rules" {
+                throw RuleError(
+                    file: file, line: key.mark?.line,
+                    problem: "unknown top-level key `\(key.string ?? "?")`; expected `rules`")
+            }
+            guard let rulesNode = mapping["rules"] else { return [] }
+            if case .scalar(let scalar) = rulesNode, scalar.tag == .init(.null) || scalar.string.isEmpty { return [] }
+            guard let sequence = rulesNode.sequence else {
+                throw RuleError(file: file, line: rulesNode.mark?.line, problem: "`rules` must be a list")
+            }
+            list = sequence
+        } else if let sequence = root.sequence {
+            list = sequence
+        } else {
+            throw RuleError(file: file, line: root.mark?.line, problem: "expected a mapping with a `rules` list")
+        }
+        var rules: [Rule] = []
+        var seen: Set<String> = []
+        for node in list {
+            guard let rule = try parseRule(node, file: file) else { continue }
+            guard seen.insert(rule.id).inserted else {
+                throw RuleError(file: file, ruleID: rule.id, line: node.mark?.line, problem: "duplicate id")
+            }
+            rules.append(rule)
+        }
+        return rules
+    }
+
+    private static func parseRule(_ node: Node, file: String) throws(RuleError) -> Rule? {
+        guard let mapping = node.mapping else {
+            throw RuleError(file: file, line: node.mark?.line, problem: "each rule must be a mapping")
+        }
+        let id = mapping["id"]?.string?.trimmingCharacters(in: .whitespaces)
+        func fail(_ problem: String, _ at: Node? = nil) -> RuleError {
+            RuleError(file: file, ruleID: id, line: (at ?? node).mark?.line, problem: problem)
+        }
+        for (key, _) in mapping {
+            let name = key.string ?? "?"
+            if !ruleKeys.contains(name) {
+                throw fail("unknown key `\(name)`; allowed: \(ruleKeys.sorted().joined(separator: ", "))", key)
+            }
+        }
+        guard let id, !id.isEmpty else { throw fail("missing `id`") }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || "_-.:".contains($0) }) else {
+            throw fail("`id` may hold letters, digits and _ - . : only")
+        }
+        if let enabled = mapping["enabled"] {
+            guard let flag = enabled.bool else { throw fail("`enabled` must be true or false", enabled) }
+            if !flag { return nil }
+        }
+        let severityText = mapping["severity"]?.string ?? "medium"
+        guard let severity = Severity(rawValue: severityText.lowercased()) else {
+            throw fail("unknown severity `\(severityText)`; use low, medium, high or critical", mapping["severity"])
+        }
+        var tags: [String] = []
+        if let tagsNode = mapping["tags"] {
+            guard let sequence = tagsNode.sequence else { throw fail("`tags` must be a list of strings", tagsNode) }
+            tags = sequence.compactMap(\.string)
+        }
+        guard let match = mapping["match"] else { throw fail("missing `match`") }
+        let condition = try compile(match, fail: fail)
+        return Rule(
+            id: id,
+            title: mapping["title"]?.string ?? id,
+            severity: severity,
+            description: mapping["description"]?.string ?? "",
+            tags: tags,
+            condition: condition
+        )
+    }
+
+    private static func compile(_ node: Node, fail: (String, Node?) -> RuleError) throws(RuleError) -> Condition {
+        if let sequence = node.sequence {
+            return .all(try compileList(sequence, fail: fail))
+        }
+        guard let mapping = node.mapping else {
+            throw fail("a condition must be a mapping (`field` with `contains`/`equals`/`regex`, or `any`/`all`)", node)
+        }
+        for (key, _) in mapping {
+            let name = key.string ?? "?"
+            if !conditionKeys.contains(name) {
+                throw fail(
+                    "unknown condition key `\(name)`; allowed: \(conditionKeys.sorted().joined(separator: ", "))", key)
+            }
+        }
+        let groups = ["any", "all", "not"].filter { mapping[$0] != nil }
+        let used = matchers.filter { mapping[$0] != nil }.sorted()
+        if groups.count + used.count != 1 {
+            throw fail(
+                "a condition needs exactly one of any, all, not, \(matchers.sorted().joined(separator: ", "))", node)
+        }
+        if let group = groups.first {
+            if mapping["field"] != nil || mapping["ignore_case"] != nil {
+                throw fail("`\(group)` does not take `field` or `ignore_case`", node)
+            }
+            let child = mapping[group]!
+            if group == "not" { return .not(try compile(child, fail: fail)) }
+            guard let sequence = child.sequence, !sequence.isEmpty else {
+                throw fail("`\(group)` must be a non-empty list of conditions", child)
+            }
+            let list = try compileList(sequence, fail: fail)
+            return group == "any" ? .any(list) : .all(list)
+        }
+        let field = FieldRef(path: mapping["field"]?.string ?? "message")
+        var ignoreCase = false
+        if let flag = mapping["ignore_case"] {
+            guard let value = flag.bool else { throw fail("`ignore_case` must be true or false", flag) }
+            ignoreCase = value
+        }
+        let kind = used[0]
+        let valueNode = mapping[kind]!
+        if kind == "exists" {
+            guard let flag = valueNode.bool else { throw fail("`exists` must be true or false", valueNode) }
+            return .exists(field, flag)
+        }
+        var values: [String]
+        if let sequence = valueNode.sequence {
+            values = []
+            for item in sequence {
+                guard case .scalar(let scalar) = item else { throw fail("`\(kind)` list items must be strings", item) }
+                values.append(scalar.string)
+            }
+        } else if case .scalar(let scalar) = valueNode {
+            values = [scalar.string]
+        } else {
+            throw fail("`\(kind)` takes a string or a list of strings", valueNode)
+        }
+        guard !values.isEmpty else { throw fail("`\(kind)` needs at least one value", valueNode) }
+        if ignoreCase, kind != "regex" { values = values.map { $0.lowercased() } }
+        switch kind {
+        case "contains": return .contains(field, values, ignoreCase: ignoreCase)
+        case "equals": return .equals(field, values, ignoreCase: ignoreCase)
+        case "startswith": return .startsWith(field, values, ignoreCase: ignoreCase)
+        case "endswith": return .endsWith(field, values, ignoreCase: ignoreCase)
+        default:
+            let pattern = values.count == 1 ? values[0] : values.map { "(?:\($0))" }.joined(separator: "|")
+            do {
+                let expression = try NSRegularExpression(
+                    pattern: pattern, options: ignoreCase ? [.caseInsensitive] : [])
+                return .regex(field, expression)
+            } catch {
+                throw fail("bad regex `\(pattern)`: \(error.localizedDescription)", valueNode)
+            }
+        }
+    }
+
+    private static func compileList(_ sequence: Node.Sequence, fail: (String, Node?) -> RuleError) throws(RuleError)
+        -> [Condition]
+    {
+        var list: [Condition] = []
+        for item in sequence { list.append(try compile(item, fail: fail)) }
+        return list
+    }
+}

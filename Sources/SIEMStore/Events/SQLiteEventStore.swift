@@ -1,0 +1,420 @@
+import CSQLite
+import Foundation
+import SIEMCore
+
+/// How hard SQLite works to keep a commit on disk. `full` survives power loss; `normal` survives
+/// a crash of siemd (WAL) but may lose the last commits on power loss.
+public enum SyncMode: String, Sendable, CaseIterable {
+    case full, normal
+}
+
+/// The SQLite store: one writer thread with group commit, a pool of WAL readers.
+public final class SQLiteEventStore: EventStore {
+    public let path: String
+    let writer: SQLiteWriter
+    let readers: SQLiteReadPool
+    private let totals: Totals
+
+    /// Opens (creating when missing) the database at `path` and migrates it to the latest schema.
+    public init(path: String, sync: SyncMode = .full, readers readerCount: Int = 4) throws(StoreError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute(
+            """
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=\(sync == .full ? "FULL" : "NORMAL");
+            PRAGMA cache_size=-65536;
+            PRAGMA temp_store=MEMORY;
+            PRAGMA foreign_keys=ON;
+            """)
+        try Migrations.migrate(connection)
+        let totals = Totals(
+            events: Int(try connection.scalar("SELECT count(*) FROM events") ?? 0),
+            alerts: Int(try connection.scalar("SELECT count(*) FROM alerts") ?? 0))
+        self.totals = totals
+        writer = SQLiteWriter(connection: connection)
+        readers = try SQLiteReadPool(path: path, size: readerCount) { connection throws(StoreError) in
+            try connection.execute("PRAGMA cache_size=-16384; PRAGMA query_only=1;")
+        }
+    }
+
+    public func close() async {
+        writer.close()
+    }
+
+    // MARK: Writes
+
+    public func insert(_ writes: [EventWrite]) async throws -> [EventWrite] {
+        guard !writes.isEmpty else { return [] }
+        let stored = try await writer.write { connection in
+            try writes.map { try Self.insert($0, into: connection) }
+        }
+        totals.add(events: stored.count, alerts: stored.reduce(0) { $0 + $1.alerts.count })
+        return stored
+    }
+
+    static func insert(_ write: EventWrite, into connection: SQLiteConnection) throws -> EventWrite {
+        var event = write.event
+        let insertEvent = try connection.prepare(
+            """
+            INSERT INTO events(ts, received_at, source, host, agent_id, log_type, message, fields, normalized, ips)
+            VALUES(?,?,?,?,?,?,?,?,?,?)
+            """)
+        var ipsText = "["
+        for (index, ip) in event.ips.enumerated() {
+            if index > 0 { ipsText += "," }
+            JSONValue.writeString(ip, to: &ipsText)
+        }
+        ipsText += "]"
+        try insertEvent.run([
+            .int(micros(event.ts)), .int(micros(event.receivedAt)), .text(event.source), .text(event.host),
+            event.agentID.map { .text($0) } ?? .null, event.logType.map { .text($0) } ?? .null,
+            .text(event.message), .text(JSONValue.jsonText(event.fields)),
+            .text(JSONValue.jsonText(event.normalized)), .text(ipsText),
+        ])
+        let id = connection.lastInsertRowID
+        event.id = id
+
+        let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
+        for ip in event.ips { try insertTerm.run([.text("ip"), .text(ip), .int(id)]) }
+        for (key, value) in event.normalized {
+            var texts: [String] = []
+            value.forEachScalar { if $0.utf8.count <= 256 { texts.append($0) } }
+            for text in texts { try insertTerm.run([.text(key), .text(text), .int(id)]) }
+        }
+
+        var fieldText = ""
+        for key in event.fields.keys.sorted() {
+            event.fields[key]!.forEachScalar {
+                if !fieldText.isEmpty { fieldText += " " }
+                fieldText += $0
+            }
+        }
+        try connection.prepare("INSERT INTO events_fts(rowid, message, fields) VALUES(?,?,?)")
+            .run([.int(id), .text(event.message), .text(fieldText)])
+
+        var alerts = write.alerts
+        if !alerts.isEmpty {
+            let insertAlert = try connection.prepare(
+                """
+                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id)
+                VALUES(?,?,?,?,?,?,?,?,?,?)
+                """)
+            for index in alerts.indices {
+                alerts[index].eventID = id
+                let alert = alerts[index]
+                try insertAlert.run([
+                    .int(id), .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title),
+                    .text(alert.severity.rawValue), .text(alert.description),
+                    .text(JSONValue.array(alert.tags.map { .string($0) }).jsonText),
+                    .text(JSONValue.jsonText(alert.details)), .text(event.host),
+                    event.agentID.map { .text($0) } ?? .null,
+                ])
+                alerts[index].id = connection.lastInsertRowID
+                alerts[index].host = event.host
+                alerts[index].agentID = event.agentID
+            }
+        }
+        return EventWrite(event: event, alerts: alerts)
+    }
+
+    // MARK: Reads
+
+    static let eventColumns =
+        "e.id, e.ts, e.received_at, e.source, e.host, e.agent_id, e.log_type, e.message, e.fields, e.normalized, e.ips"
+
+    public func events(_ query: EventQuery) async throws -> Page<Event> {
+        try await readers.read { connection in try Self.events(query, on: connection) }
+    }
+
+    static func events(_ query: EventQuery, on connection: SQLiteConnection) throws -> Page<Event> {
+        let (sql, arguments) = eventsStatement(query)
+        let statement = try connection.prepare(sql)
+        try statement.bind(arguments)
+        var items: [Event] = []
+        do {
+            while try statement.step() {
+                items.append(try event(from: statement))
+            }
+        } catch let error as StoreError {
+            if case .sqlite(_, let message) = error, query.text != nil,
+                message.contains("fts5") || message.contains("syntax error") || message.contains("no such column")
+                    || message.contains("unterminated")
+            {
+                throw StoreError.invalidQuery(message)
+            }
+            throw error
+        }
+        var next: String?
+        if items.count > query.limit {
+            items.removeLast()
+            next = items.last?.id.map(String.init)
+        }
+        return Page(items: items, nextCursor: next)
+    }
+
+    /// The SQL and arguments for an event query: driven by the FTS index, the term index or the
+    /// events table (in that order of preference), always newest first by id.
+    static func eventsStatement(_ query: EventQuery) -> (String, [SQLValue]) {
+        var sql = "SELECT \(Self.eventColumns) FROM "
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        var terms = query.terms
+        if let ip = query.ip { terms.insert(.init(key: "ip", value: ip), at: 0) }
+        let order: String
+        if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            sql += "events_fts JOIN events e ON e.id = events_fts.rowid"
+            conditions.append("events_fts MATCH ?")
+            arguments.append(.text(FTSQuery.prepare(text)))
+            if let cursor = query.cursor {
+                conditions.append("events_fts.rowid < ?")
+                arguments.append(.int(cursor))
+            }
+            order = "events_fts.rowid DESC"
+        } else if let first = terms.first {
+            terms.removeFirst()
+            sql += "event_terms t JOIN events e ON e.id = t.event_id"
+            conditions.append("t.key = ? AND t.value = ?")
+            arguments += [.text(first.key), .text(first.value)]
+            if let cursor = query.cursor {
+                conditions.append("t.event_id < ?")
+                arguments.append(.int(cursor))
+            }
+            order = "t.event_id DESC"
+        } else {
+            sql += "events e"
+            if let cursor = query.cursor {
+                conditions.append("e.id < ?")
+                arguments.append(.int(cursor))
+            }
+            order = "e.id DESC"
+        }
+        for term in terms {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM event_terms x WHERE x.key = ? AND x.value = ? AND x.event_id = e.id)")
+            arguments += [.text(term.key), .text(term.value)]
+        }
+        if let agentID = query.agentID {
+            conditions.append("e.agent_id = ?")
+            arguments.append(.text(agentID))
+        }
+        if let source = query.source {
+            conditions.append("e.source = ?")
+            arguments.append(.text(source))
+        }
+        if let host = query.host {
+            conditions.append("e.host = ?")
+            arguments.append(.text(host))
+        }
+        if let since = query.since {
+            conditions.append("e.ts >= ?")
+            arguments.append(.int(micros(since)))
+        }
+        if let until = query.until {
+            conditions.append("e.ts < ?")
+            arguments.append(.int(micros(until)))
+        }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY \(order) LIMIT ?"
+        arguments.append(.int(Int64(query.limit + 1)))
+        return (sql, arguments)
+    }
+
+    static func event(from statement: Statement) throws -> Event {
+        Event(
+            id: statement.int64(0),
+            ts: date(statement.int64(1)),
+            receivedAt: date(statement.int64(2)),
+            source: statement.text(3),
+            host: statement.text(4),
+            agentID: statement.optionalText(5),
+            message: statement.text(7),
+            fields: decodeObject(statement.text(8)),
+            logType: statement.optionalText(6),
+            normalized: decodeObject(statement.text(9)),
+            ips: (try? JSONDecoder().decode([String].self, from: Data(statement.text(10).utf8))) ?? []
+        )
+    }
+
+    public func event(id: Event.ID) async throws -> Event? {
+        try await events(ids: [id])[id]
+    }
+
+    public func events(ids: [Event.ID]) async throws -> [Event.ID: Event] {
+        guard !ids.isEmpty else { return [:] }
+        return try await readers.read { connection in
+            var result: [Event.ID: Event] = [:]
+            let unique = Array(Set(ids))
+            for chunk in stride(from: 0, to: unique.count, by: 500) {
+                let slice = unique[chunk..<min(chunk + 500, unique.count)]
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let statement = try connection.prepare(
+                    "SELECT \(Self.eventColumns) FROM events e WHERE e.id IN (\(marks))")
+                try statement.bind(slice.map { .int($0) })
+                while try statement.step() {
+                    let event = try Self.event(from: statement)
+                    result[event.id!] = event
+                }
+            }
+            return result
+        }
+    }
+
+    static let alertColumns =
+        "a.id, a.event_id, a.created_at, a.rule_id, a.title, a.severity, a.description, a.tags, a.details, a.host, a.agent_id"
+
+    public func alerts(_ query: AlertQuery) async throws -> Page<Alert> {
+        try await readers.read { connection in
+            var sql = "SELECT \(Self.alertColumns) FROM "
+            var conditions: [String] = []
+            var arguments: [SQLValue] = []
+            if let ip = query.ip {
+                sql += "event_terms t JOIN alerts a ON a.event_id = t.event_id"
+                conditions.append("t.key = 'ip' AND t.value = ?")
+                arguments.append(.text(ip))
+            } else {
+                sql += "alerts a"
+            }
+            if let cursor = query.cursor {
+                conditions.append("a.id < ?")
+                arguments.append(.int(cursor))
+            }
+            if let agentID = query.agentID {
+                conditions.append("a.agent_id = ?")
+                arguments.append(.text(agentID))
+            }
+            if let ruleID = query.ruleID {
+                conditions.append("a.rule_id = ?")
+                arguments.append(.text(ruleID))
+            }
+            if let severity = query.severity {
+                conditions.append("a.severity = ?")
+                arguments.append(.text(severity.rawValue))
+            }
+            if let since = query.since {
+                conditions.append("a.created_at >= ?")
+                arguments.append(.int(micros(since)))
+            }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY a.id DESC LIMIT ?"
+            arguments.append(.int(Int64(query.limit + 1)))
+            let statement = try connection.prepare(sql)
+            try statement.bind(arguments)
+            var items: [Alert] = []
+            while try statement.step() { items.append(Self.alert(from: statement)) }
+            var next: String?
+            if items.count > query.limit {
+                items.removeLast()
+                next = items.last?.id.map(String.init)
+            }
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    static func alert(from statement: Statement) -> Alert {
+        Alert(
+            id: statement.int64(0),
+            eventID: statement.int64(1),
+            createdAt: date(statement.int64(2)),
+            ruleID: statement.text(3),
+            title: statement.text(4),
+            severity: Severity(rawValue: statement.text(5)) ?? .medium,
+            description: statement.text(6),
+            tags: (try? JSONDecoder().decode([String].self, from: Data(statement.text(7).utf8))) ?? [],
+            details: decodeObject(statement.text(8)),
+            host: statement.text(9),
+            agentID: statement.optionalText(10)
+        )
+    }
+
+    public func alert(id: Alert.ID) async throws -> Alert? {
+        try await readers.read { connection in
+            let statement = try connection.prepare("SELECT \(Self.alertColumns) FROM alerts a WHERE a.id = ?")
+            try statement.bind([.int(id)])
+            return try statement.step() ? Self.alert(from: statement) : nil
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await readers.read { connection in try connection.scalar("SELECT 1") }
+    }
+
+    public func counts() async throws -> StoreCounts {
+        totals.snapshot
+    }
+
+    public func stats(since: Date) async throws -> Stats {
+        let totals = totals.snapshot
+        return try await readers.read { connection in
+            let start = micros(since)
+            func buckets(_ sql: String, hourly: Bool = false) throws -> [Bucket] {
+                let statement = try connection.prepare(sql)
+                try statement.bind([.int(start)])
+                var result: [Bucket] = []
+                while try statement.step() {
+                    let key =
+                        hourly
+                        ? Timestamp.format(Date(timeIntervalSince1970: Double(statement.int64(0)) * 3600))
+                        : statement.text(0)
+                    result.append(Bucket(key: key, count: Int(statement.int64(1))))
+                }
+                return result
+            }
+            return Stats(
+                since: since,
+                eventsPerHour: try buckets(
+                    "SELECT ts / 3600000000, count(*) FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 1", hourly: true),
+                alertsPerHour: try buckets(
+                    "SELECT created_at / 3600000000, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 1",
+                    hourly: true),
+                eventsBySource: try buckets(
+                    "SELECT source, count(*) FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 20"),
+                topHosts: try buckets(
+                    "SELECT host, count(*) FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10"),
+                topRules: try buckets(
+                    "SELECT rule_id, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10"),
+                alertsBySeverity: try buckets(
+                    "SELECT severity, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 2 DESC"),
+                events: totals.events,
+                alerts: totals.alerts
+            )
+        }
+    }
+}
+
+/// Running totals, so `/health` never counts rows.
+final class Totals: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var events: Int
+    private var alerts: Int
+
+    init(events: Int, alerts: Int) {
+        self.events = events
+        self.alerts = alerts
+    }
+
+    func add(events: Int, alerts: Int) {
+        lock.lock()
+        self.events += events
+        self.alerts += alerts
+        lock.unlock()
+    }
+
+    var snapshot: StoreCounts {
+        lock.lock()
+        defer { lock.unlock() }
+        return StoreCounts(events: events, alerts: alerts)
+    }
+}
+
+@inline(__always) func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+@inline(__always) func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
+
+func decodeObject(_ text: String) -> [String: JSONValue] {
+    guard text != "{}" else { return [:] }
+    return (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
+}

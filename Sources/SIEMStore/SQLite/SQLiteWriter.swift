@@ -1,0 +1,120 @@
+import Foundation
+
+/// The single writer: one thread owns the write connection and commits in groups.
+///
+/// Jobs that arrive while a transaction is open wait and then share the next one. Each job runs in
+/// its own savepoint, so one job's failure rolls back only that job; each caller resumes only after
+/// the COMMIT that holds its work (or with the error that stopped it).
+///
+/// `@unchecked Sendable`: the connection is touched only by the writer thread; `pending` and
+/// `state` are guarded by `condition`.
+final class SQLiteWriter: @unchecked Sendable {
+    private struct Job {
+        /// Runs the work; returns the closure that resumes the caller with its result.
+        let run: (SQLiteConnection) throws -> () -> Void
+        let fail: (any Error) -> Void
+    }
+
+    private enum State { case running, draining, stopped }
+
+    private let condition = NSCondition()
+    private var pending: [Job] = []
+    private var state = State.running
+    private let finished = DispatchSemaphore(value: 0)
+    private let connection: SQLiteConnection
+    /// Called on the writer thread after each commit with the number of jobs it held.
+    private let onCommit: @Sendable (Int) -> Void
+
+    init(connection: SQLiteConnection, onCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.connection = connection
+        self.onCommit = onCommit
+        let thread = Thread { [self] in loop() }
+        thread.name = "siem-sqlite-writer"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Runs `body` on the writer thread inside a (shared) transaction and returns once committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(
+                run: { connection in
+                    let value = try body(connection)
+                    return { continuation.resume(returning: value) }
+                },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            condition.lock()
+            guard state == .running else {
+                condition.unlock()
+                continuation.resume(throwing: StoreError.closed)
+                return
+            }
+            pending.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Stops taking jobs, commits what is queued, and returns when the thread is done.
+    func close() {
+        condition.lock()
+        if state == .running {
+            state = .draining
+            condition.signal()
+            condition.unlock()
+            finished.wait()
+        } else {
+            condition.unlock()
+        }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && state == .running { condition.wait() }
+            let jobs = pending
+            pending.removeAll(keepingCapacity: true)
+            let done = jobs.isEmpty && state != .running
+            if done { state = .stopped }
+            condition.unlock()
+            if done { break }
+            commit(jobs)
+        }
+        finished.signal()
+    }
+
+    private func commit(_ jobs: [Job]) {
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+        } catch {
+            for job in jobs { job.fail(error) }
+            return
+        }
+        var resumes: [() -> Void] = []
+        var succeeded: [Job] = []
+        resumes.reserveCapacity(jobs.count)
+        for job in jobs {
+            do {
+                try connection.execute("SAVEPOINT job")
+                let resume = try job.run(connection)
+                try connection.execute("RELEASE job")
+                resumes.append(resume)
+                succeeded.append(job)
+            } catch {
+                try? connection.execute("ROLLBACK TO job")
+                try? connection.execute("RELEASE job")
+                job.fail(error)
+            }
+        }
+        do {
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            for job in succeeded { job.fail(error) }
+            return
+        }
+        onCommit(jobs.count)
+        for resume in resumes { resume() }
+    }
+}

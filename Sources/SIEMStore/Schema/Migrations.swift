@@ -1,0 +1,77 @@
+/// Versioned schema changes, applied in order; `PRAGMA user_version` records the last one applied.
+///
+/// Append new migrations at the end; never edit one that has shipped.
+public enum Migrations {
+    public static let all: [String] = [
+        // 1: events with their filter index and full-text index; alerts.
+        """
+        CREATE TABLE events(
+            id INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            host TEXT NOT NULL,
+            agent_id TEXT,
+            log_type TEXT,
+            message TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            normalized TEXT NOT NULL,
+            ips TEXT NOT NULL
+        );
+        CREATE INDEX events_ts ON events(ts);
+        CREATE INDEX events_host ON events(host, id);
+        CREATE INDEX events_source ON events(source, id);
+        CREATE INDEX events_agent ON events(agent_id, id) WHERE agent_id IS NOT NULL;
+        -- One row per (key, value) an event can be filtered on: every IP (`ip`), and normalized
+        -- keys. A filter is an index seek here, never a scan of events.
+        CREATE TABLE event_terms(
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            event_id INTEGER NOT NULL,
+            PRIMARY KEY(key, value, event_id)
+        ) WITHOUT ROWID;
+        -- Contentless: the text lives in events; rowid = events.id.
+        CREATE VIRTUAL TABLE events_fts USING fts5(message, fields, content='', columnsize=0);
+        CREATE TABLE alerts(
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            created_at INTEGER NOT NULL,
+            rule_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            description TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            details TEXT NOT NULL,
+            host TEXT NOT NULL,
+            agent_id TEXT
+        );
+        CREATE INDEX alerts_event ON alerts(event_id);
+        CREATE INDEX alerts_rule ON alerts(rule_id, id);
+        CREATE INDEX alerts_severity ON alerts(severity, id);
+        CREATE INDEX alerts_agent ON alerts(agent_id, id) WHERE agent_id IS NOT NULL;
+        CREATE INDEX alerts_created ON alerts(created_at);
+        """
+    ]
+
+    /// Brings the database at `connection` to the latest version, one transaction per migration.
+    static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
+        let current = Int(try connection.scalar("PRAGMA user_version") ?? 0)
+        guard current <= all.count else {
+            throw .sqlite(
+                code: 0,
+                message: "the database has schema version \(current), newer than this siemd knows (\(all.count))")
+        }
+        for version in current..<all.count {
+            do {
+                try connection.transaction {
+                    try connection.execute(all[version])
+                    try connection.execute("PRAGMA user_version = \(version + 1)")
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw .sqlite(code: 0, message: "\(error)")
+            }
+        }
+    }
+}

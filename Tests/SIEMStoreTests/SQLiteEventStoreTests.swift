@@ -1,0 +1,212 @@
+import Foundation
+import SIEMCore
+import Testing
+
+@testable import SIEMStore
+
+@Suite struct SQLiteEventStoreTests {
+    static let base = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func event(
+        _ message: String, host: String = "web1", source: String = "syslog", agent: String? = nil, offset: Double = 0,
+        fields: [String: JSONValue] = [:], normalized: [String: JSONValue] = [:]
+    ) -> Event {
+        var event = Event(
+            ts: base.addingTimeInterval(offset), receivedAt: base, source: source, host: host, agentID: agent,
+            message: message, fields: fields, normalized: normalized)
+        event.ips = event.extractedIPs()
+        return event
+    }
+
+    static func alert(_ rule: String, _ severity: Severity = .medium) -> Alert {
+        Alert(createdAt: base, ruleID: rule, title: rule, severity: severity)
+    }
+
+    @Test func roundTripKeepsEverything() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        let sent = Self.event(
+            "Failed password from 10.0.0.5", agent: "a1", fields: ["program": .string("sshd"), "n": .int(7)],
+            normalized: ["user.name": .string("root")])
+        let stored = try await store.insert([EventWrite(event: sent, alerts: [Self.alert("ssh_failed_password")])])
+        let id = try #require(stored[0].event.id)
+        #expect(stored[0].alerts[0].eventID == id)
+        #expect(stored[0].alerts[0].id != nil)
+        let loaded = try #require(try await store.event(id: id))
+        var expected = sent
+        expected.id = id
+        #expect(loaded == expected)
+        let alerts = try await store.alerts(AlertQuery())
+        #expect(alerts.items.map(\.ruleID) == ["ssh_failed_password"])
+        #expect(alerts.items[0].host == "web1")
+        #expect(alerts.items[0].agentID == "a1")
+        #expect(try await store.counts() == StoreCounts(events: 1, alerts: 1))
+        await store.close()
+    }
+
+    @Test func survivesReopenAndMigratesOnce() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let store = try SQLiteEventStore(path: directory.databasePath)
+            _ = try await store.insert([EventWrite(event: Self.event("persist me 10.0.0.5"), alerts: [Self.alert("r")])]
+            )
+            await store.close()
+        }
+        let reopened = try SQLiteEventStore(path: directory.databasePath)
+        #expect(try await reopened.counts() == StoreCounts(events: 1, alerts: 1))
+        #expect(try await reopened.events(EventQuery(ip: "10.0.0.5")).items.map(\.message) == ["persist me 10.0.0.5"])
+        await reopened.close()
+        let connection = try SQLiteConnection(path: directory.databasePath)
+        #expect(try connection.scalar("PRAGMA user_version") == Int64(Migrations.all.count))
+    }
+
+    @Test func refusesNewerSchema() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let connection = try SQLiteConnection(path: directory.databasePath)
+            try connection.execute("PRAGMA user_version = 999")
+        }
+        #expect(throws: StoreError.self) { try SQLiteEventStore(path: directory.databasePath) }
+    }
+
+    @Test func filtersAndNewestFirstPaging() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        var writes: [EventWrite] = []
+        for index in 0..<25 {
+            let event = Self.event(
+                "event \(index) from 10.0.0.\(index % 5)", host: index % 2 == 0 ? "even" : "odd",
+                source: index < 10 ? "edr" : "syslog", agent: index < 10 ? "agent-\(index % 2)" : nil,
+                offset: Double(index) * 60, normalized: ["user.name": .string(index % 3 == 0 ? "root" : "bob")])
+            writes.append(EventWrite(event: event, alerts: []))
+        }
+        _ = try await store.insert(writes)
+
+        var page = try await store.events(EventQuery(limit: 10))
+        #expect(page.items.map(\.message).first == "event 24 from 10.0.0.4")
+        var seen = page.items.count
+        while let cursor = page.nextCursor {
+            page = try await store.events(EventQuery(limit: 10, cursor: Int64(cursor)))
+            seen += page.items.count
+        }
+        #expect(seen == 25)
+
+        #expect(try await store.events(EventQuery(ip: "10.0.0.3")).items.count == 5)
+        #expect(try await store.events(EventQuery(ip: "10.0.0.30")).items.isEmpty)
+        #expect(try await store.events(EventQuery(host: "odd")).items.count == 12)
+        #expect(try await store.events(EventQuery(agentID: "agent-1")).items.count == 5)
+        #expect(try await store.events(EventQuery(source: "edr", host: "even")).items.count == 5)
+        #expect(try await store.events(EventQuery(ip: "10.0.0.0", host: "even")).items.count == 3)
+        let window = try await store.events(
+            EventQuery(since: Self.base.addingTimeInterval(60 * 20), until: Self.base.addingTimeInterval(60 * 22)))
+        #expect(window.items.map(\.message) == ["event 21 from 10.0.0.1", "event 20 from 10.0.0.0"])
+        let roots = try await store.events(EventQuery(terms: [.init(key: "user.name", value: "root")]))
+        #expect(roots.items.count == 9)
+        await store.close()
+    }
+
+    @Test func fullTextSearch() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        _ = try await store.insert([
+            EventWrite(
+                event: Self.event("edr_listen_socket port 4444 by nc", source: "edr", agent: "demo-agent"), alerts: []),
+            EventWrite(
+                event: Self.event("edr_listen_socket port 22 by sshd", source: "edr", agent: "other"), alerts: []),
+            EventWrite(
+                event: Self.event("GET /etc/passwd from 203.0.113.77", fields: ["ua": .string("sqlmap")]), alerts: []),
+        ])
+        #expect(try await store.events(EventQuery(text: "edr_listen_socket")).items.count == 2)
+        #expect(
+            try await store.events(EventQuery(text: "edr_listen_socket", agentID: "demo-agent")).items.map(\.agentID)
+                == ["demo-agent"])
+        #expect(try await store.events(EventQuery(text: "203.0.113.77")).items.count == 1)
+        #expect(try await store.events(EventQuery(text: "/etc/passwd")).items.count == 1)
+        #expect(try await store.events(EventQuery(text: "sqlmap")).items.count == 1)  // field values are indexed
+        #expect(try await store.events(EventQuery(text: "sock*")).items.count == 2)
+        #expect(try await store.events(EventQuery(text: "sshd OR nc")).items.count == 2)
+        await #expect(throws: StoreError.self) { try await store.events(EventQuery(text: "(unbalanced")) }
+        do {
+            _ = try await store.events(EventQuery(text: "a AND AND"))
+            Issue.record("expected an invalid query")
+        } catch let error as StoreError {
+            guard case .invalidQuery = error else {
+                Issue.record("expected invalidQuery, got \(error)")
+                return
+            }
+        }
+        await store.close()
+    }
+
+    @Test func filtersUseIndexesNotScans() throws {
+        let directory = try TemporaryDirectory()
+        _ = try SQLiteEventStore(path: directory.databasePath)
+        let connection = try SQLiteConnection(path: directory.databasePath)
+        func plan(_ query: EventQuery) throws -> String {
+            // Ask SQLite how it runs the very statement the store runs.
+            let (sql, arguments) = SQLiteEventStore.eventsStatement(query)
+            let statement = try connection.prepare("EXPLAIN QUERY PLAN " + sql)
+            try statement.bind(arguments)
+            var lines: [String] = []
+            while try statement.step() { lines.append(statement.text(3)) }
+            return lines.joined(separator: "\n")
+        }
+        let ipPlan = try plan(EventQuery(ip: "10.0.0.5"))
+        #expect(ipPlan.contains("SEARCH t USING PRIMARY KEY"), "\(ipPlan)")
+        #expect(!ipPlan.contains("SCAN e"), "\(ipPlan)")
+        let hostPlan = try plan(EventQuery(host: "web1"))
+        #expect(hostPlan.contains("events_host"), "\(hostPlan)")
+        let agentPlan = try plan(EventQuery(agentID: "a"))
+        #expect(agentPlan.contains("events_agent"), "\(agentPlan)")
+        let sourcePlan = try plan(EventQuery(source: "edr"))
+        #expect(sourcePlan.contains("events_source"), "\(sourcePlan)")
+    }
+
+    @Test func concurrentWritersShareCommitsAndAllLand() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal)
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<50 {
+                group.addTask {
+                    let stored = try await store.insert(
+                        (0..<20).map { EventWrite(event: Self.event("t\(task) e\($0)"), alerts: [Self.alert("r")]) })
+                    return stored.compactMap(\.event.id).count
+                }
+            }
+            var total = 0
+            for try await count in group { total += count }
+            #expect(total == 1000)
+        }
+        #expect(try await store.counts() == StoreCounts(events: 1000, alerts: 1000))
+        #expect(try await store.alerts(AlertQuery(limit: 1000)).items.count == 1000)
+        await store.close()
+        await #expect(throws: StoreError.closed) {
+            try await store.insert([EventWrite(event: Self.event("late"), alerts: [])])
+        }
+    }
+
+    @Test func alertFilters() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        _ = try await store.insert([
+            EventWrite(event: Self.event("from 203.0.113.77", agent: "demo-agent"), alerts: [Self.alert("a", .high)]),
+            EventWrite(
+                event: Self.event("from 198.51.100.1"), alerts: [Self.alert("b", .low), Self.alert("a", .high)]),
+        ])
+        #expect(try await store.alerts(AlertQuery(ip: "203.0.113.77")).items.map(\.ruleID) == ["a"])
+        #expect(try await store.alerts(AlertQuery(agentID: "demo-agent")).items.count == 1)
+        #expect(try await store.alerts(AlertQuery(ruleID: "a")).items.count == 2)
+        #expect(try await store.alerts(AlertQuery(severity: .low)).items.map(\.ruleID) == ["b"])
+        #expect(try await store.alerts(AlertQuery(since: Self.base.addingTimeInterval(1))).items.isEmpty)
+        let first = try await store.alerts(AlertQuery(limit: 2))
+        #expect(first.items.count == 2)
+        let rest = try await store.alerts(AlertQuery(limit: 2, cursor: Int64(first.nextCursor ?? "0")))
+        #expect(rest.items.count == 1)
+        #expect(rest.nextCursor == nil)
+        let stats = try await store.stats(since: Self.base.addingTimeInterval(-3600))
+        #expect(stats.eventsPerHour.reduce(0) { $0 + $1.count } == 2)
+        #expect(stats.topRules.first == Bucket(key: "a", count: 2))
+        #expect(stats.topHosts == [Bucket(key: "web1", count: 2)])
+        await store.close()
+    }
+}

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A real `siemd` process on a loopback port, for tests of what only a process shows:
+/// signals, crashes, restarts.
+final class SiemdProcess: @unchecked Sendable {  // mutated only from the test that owns it
+    let process = Process()
+    let port: Int
+    private let stderr = Pipe()
+    private(set) var log = ""
+
+    /// The built `siemd` next to this test bundle.
+    static var executable: URL {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [products, products.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("siemd")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/siemd")
+    }
+
+    /// Starts siemd on port 0 and waits (bounded) until it logs the port it bound.
+    init(arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Self.executable
+        process.arguments = ["--host", "127.0.0.1", "--port", "0"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = repositoryRoot
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var found: Int?
+        let deadline = Date().addingTimeInterval(30)
+        let handle = stderr.fileHandleForReading
+        while found == nil, Date() < deadline, process.isRunning {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+            if let range = log.range(of: #"http.port=(\d+)"#, options: .regularExpression) {
+                found = Int(log[range].split(separator: "=")[1])
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw ProcessError.didNotStart(log)
+        }
+        port = found
+    }
+
+    enum ProcessError: Error { case didNotStart(String) }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends a signal and waits (bounded) for the exit status.
+    func stop(signal: Int32) -> Int32? {
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        log += String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// One HTTP call with AsyncHTTPClient; returns status and body text.
+func http(
+    _ method: HTTPMethod, _ url: String, body: String? = nil, contentType: String = "application/json"
+) async throws -> (status: Int, body: String) {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    if let body {
+        request.headers.add(name: "content-type", value: contentType)
+        request.body = .bytes(ByteBuffer(string: body))
+    }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    let buffer = try await response.body.collect(upTo: 16 << 20)
+    return (Int(response.status.code), String(buffer: buffer))
+}
