@@ -66,6 +66,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "siem-bench",
+            dependencies: [
+                "SIEMHTTP", "SIEMRules", "SIEMStore", "SIEMCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "SIEMCoreTests", dependencies: ["SIEMCore"]),
         .testTarget(name: "SIEMRulesTests", dependencies: ["SIEMRules"]),
         .testTarget(name: "SIEMStoreTests", dependencies: ["SIEMStore"]),
