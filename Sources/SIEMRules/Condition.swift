@@ -111,8 +111,7 @@ public enum RegexBudget {
 
     @inline(__always)
     static func firstMatch(_ expression: NSRegularExpression, in value: String) -> Bool {
-        let ns = value as NSString
-        let length = min(ns.length, maxInputUTF16)
+        let length = min(value.utf16.count, maxInputUTF16)
         return expression.firstMatch(in: value, options: [], range: NSRange(location: 0, length: length)) != nil
     }
 }

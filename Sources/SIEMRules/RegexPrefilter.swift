@@ -4,23 +4,35 @@
 /// The result lists one needle per top-level alternative: if none is present, the regex cannot
 /// match. `nil` means no safe prefilter was found and the regex must always run.
 public enum RegexPrefilter {
-    /// The shortest literal worth checking; shorter ones pass too often to pay for themselves.
-    static let minimumLength = 3
-
     public static func needles(for pattern: String, caseInsensitive: Bool) -> [Needle]? {
-        let scalars = Array(pattern.unicodeScalars)
         let folded = caseInsensitive || pattern.contains("(?i")
-        if pattern.contains("(?x") || pattern.contains("\\Q") { return nil }
+        if pattern.contains("(?x") || pattern.contains("\\Q") || pattern.contains("(?-i") { return nil }
+        guard let literals = requiredLiterals(ArraySlice(pattern.unicodeScalars)) else { return nil }
         var needles: [Needle] = []
-        for alternative in splitTopLevel(scalars) {
-            guard let literal = longestRequiredLiteral(alternative), literal.unicodeScalars.count >= minimumLength
-            else {
-                return nil
-            }
+        for literal in literals {
             let needle = Needle(literal, ignoreCase: folded)
             if !needles.contains(needle) { needles.append(needle) }
         }
-        return needles.isEmpty ? nil : needles
+        return needles
+    }
+
+    /// One required literal per top-level alternative of `scalars`, or nil.
+    static func requiredLiterals(_ scalars: ArraySlice<Unicode.Scalar>) -> [String]? {
+        var literals: [String] = []
+        for alternative in splitTopLevel(Array(scalars)) {
+            guard let best = bestRequirement(alternative) else { return nil }
+            literals += best
+        }
+        return literals.isEmpty ? nil : literals
+    }
+
+    /// Scores a requirement: the shortest of its literals, then fewer alternatives.
+    static func isBetter(_ candidate: [String], than current: [String]?) -> Bool {
+        guard let current else { return true }
+        let candidateShortest = candidate.map(\.unicodeScalars.count).min() ?? 0
+        let currentShortest = current.map(\.unicodeScalars.count).min() ?? 0
+        if candidateShortest != currentShortest { return candidateShortest > currentShortest }
+        return candidate.count < current.count
     }
 
     /// Splits on `|` outside groups and classes.
@@ -57,15 +69,17 @@ public enum RegexPrefilter {
         return parts
     }
 
-    /// The longest run of consecutive mandatory literal characters at the top level of a branch.
-    static func longestRequiredLiteral(_ branch: ArraySlice<Unicode.Scalar>) -> String? {
+    /// The best requirement of a branch: its longest run of consecutive mandatory literal
+    /// characters, or a mandatory group whose every alternative has one (`(powershell|pwsh)`).
+    static func bestRequirement(_ branch: ArraySlice<Unicode.Scalar>) -> [String]? {
         let scalars = Array(branch)
-        var best = ""
+        var best: [String]?
         var run = ""
         func endRun() {
-            if run.unicodeScalars.count > best.unicodeScalars.count { best = run }
+            if !run.isEmpty, isBetter([run], than: best) { best = [run] }
             run = ""
         }
+        var groupRequirement: [String]?
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
@@ -102,6 +116,7 @@ public enum RegexPrefilter {
                     end += 1
                 }
                 next = end
+                groupRequirement = groupLiterals(scalars[(index + 1)..<max(index + 1, end - 1)])
             case ".", "^", "$":
                 literal = nil
             case "*", "+", "?", "{", ")", "|":
@@ -145,10 +160,23 @@ public enum RegexPrefilter {
                 if repeated { endRun() }
             } else {
                 endRun()
+                if let required = groupRequirement, !optional, isBetter(required, than: best) { best = required }
             }
+            groupRequirement = nil
             index = next
         }
         endRun()
-        return best.isEmpty ? nil : best
+        return best
+    }
+
+    /// The literals required by a group's content: plain and non-capturing groups only
+    /// (lookarounds and inline-flag groups give none).
+    static func groupLiterals(_ content: ArraySlice<Unicode.Scalar>) -> [String]? {
+        var inner = content
+        if inner.first == "?" {
+            guard inner.dropFirst().first == ":" else { return nil }
+            inner = inner.dropFirst(2)
+        }
+        return requiredLiterals(inner)
     }
 }

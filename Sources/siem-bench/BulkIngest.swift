@@ -24,14 +24,16 @@ struct BulkIngest: AsyncParsableCommand {
             path: folder.appendingPathComponent("bench.sqlite3").path, sync: SyncMode(rawValue: sync) ?? .full)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
         let samples = SampleEvents.make(count: events)
+        let cpuStart = ProcessCPUClock.now
         let start = ContinuousClock.now
         for chunk in stride(from: 0, to: samples.count, by: batch) {
             _ = try await pipeline.ingest(Array(samples[chunk..<min(chunk + batch, samples.count)]))
         }
         let seconds = (ContinuousClock.now - start).seconds
+        let cpu = ProcessCPUClock.now - cpuStart
         await store.close()
         print(
-            "bulk-ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync))"
+            "bulk-ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
         )
     }
 }

@@ -25,9 +25,9 @@ struct RulesBench: AsyncParsableCommand {
         ] {
             let now = Date()
             var alerts = 0
-            let start = ContinuousClock.now
+            let start = ThreadCPUClock.now
             for event in samples { alerts += set.evaluate(event, at: now).count }
-            let seconds = (ContinuousClock.now - start).seconds
+            let seconds = ThreadCPUClock.now - start
             print(
                 "rules \(name): \(Int(Double(samples.count) / seconds)) events/s per core (\(alerts) alerts)")
         }

@@ -17,13 +17,18 @@ import Testing
         #expect(literals(#"(?i)union\s+select"#, ci: false) == ["select"])
         #expect(literals(#"\$\{jndi:"#) == ["${jndi:"])
         #expect(literals("x{0,3}yyy") == ["yyy"])
+        #expect(literals(#"(?i)\b(powershell|pwsh)(\.exe)?\b.*\s-e"#) == ["powershell", "pwsh"])
+        #expect(literals(#"\$\{(\$\{[^}]*\}|[^}])*j"#) == ["${"])
+        #expect(literals(#"(?:abc|(de|fgh)i)"#) == ["abc", "de", "fgh"])
+        #expect(literals(#"\d+\.\d+"#) == ["."])
+        #expect(literals("(?=abc)x") == ["x"])
     }
 
     @Test func noPrefilterWhenABranchHasNoLiteral() {
-        #expect(literals(#"\d+\.\d+"#) == nil)
+        #expect(literals(#"\d+"#) == nil)
         #expect(literals("abcd|[0-9]+") == nil)
-        #expect(literals("(?:abc)") == nil)
-        #expect(literals("ab") == nil)  // too short to pay off
+        #expect(literals("(?=abc)[a-z]") == nil)
+        #expect(literals("(abc)?d*") == nil)
     }
 
     @Test func needleSearch() {
