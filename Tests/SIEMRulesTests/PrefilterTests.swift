@@ -59,7 +59,7 @@ import Testing
             default: break
             }
         }
-        rules.rules.forEach { collect($0.condition) }
+        for rule in rules.rules { collect(rule.condition) }
         #expect(regexes.count >= 8)
         let testdata = root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
         let files = try #require(FileManager.default.enumerator(atPath: testdata.path)).compactMap { $0 as? String }
