@@ -185,6 +185,18 @@ import Testing
         }
     }
 
+    /// A read that stops after one row must not pin the reader's snapshot: later commits are seen.
+    @Test func readersSeeLaterCommitsAfterSingleRowReads() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal, readers: 1)
+        let first = try await store.insert([EventWrite(event: Self.event("first"), alerts: [Self.alert("r")])])
+        try await store.ping()
+        _ = try await store.alert(id: try #require(first[0].alerts[0].id))
+        _ = try await store.insert([EventWrite(event: Self.event("second"), alerts: [])])
+        #expect(try await store.events(EventQuery()).items.map(\.message) == ["second", "first"])
+        await store.close()
+    }
+
     struct Refused: Error {}
 
     /// Jobs that share a group commit are still all-or-nothing each: a failing job's writes vanish,
