@@ -25,6 +25,9 @@ import Testing
                 let response = try await server.call("/health", headers: [("Host", host)])
                 #expect(response.isError(400), "\(host): \(response.status) \(response.body)")
             }
+            // A second Host header is refused rather than guessed between.
+            let twice = [("Host", "VOLVIX.local"), ("Host", "evil.example")]
+            #expect(try await server.call("/health", headers: twice).isError(400))
             // The check runs before routing and auth: every path answers 400.
             #expect(try await server.call(.POST, "/ingest", headers: [("Host", "evil")], body: "{}").isError(400))
             #expect(try await server.store.counts().events == 0)
@@ -93,6 +96,15 @@ import Testing
             #expect(try await server.call(.POST, "/no/such/route", body: big).isError(413))
             #expect(try await server.call(.POST, "/ingest", body: #"{"message": "fits"}"#).status == 200)
             #expect(try await server.store.counts().events == 1)
+        }
+    }
+
+    @Test func defaultBodyLimitIsOneMebibyte() async throws {
+        try await withLiveSIEM { server async throws in
+            let over = String(repeating: " ", count: 1_048_577 - 2)
+            #expect(try await server.call(.POST, "/ingest", body: "[" + over + "]").isError(413))
+            let under = #"{"message": "m"}"# + String(repeating: " ", count: 1_048_576 - 16)
+            #expect(try await server.call(.POST, "/ingest", body: under).status == 200)
         }
     }
 
