@@ -35,6 +35,10 @@ import Testing
             // Writes are refused before anything is stored, and unknown routes do not reveal themselves.
             #expect(try await server.call(.POST, "/ingest", body: referenceEvent).isError(401))
             #expect(try await server.store.counts().events == 0)
+            // The dashboard, its assets and the API documents are protected like the API.
+            for path in ["/", "/index.html", "/assets/app.js", "/docs", "/openapi.json", "/metrics"] {
+                #expect(try await server.call(path).isError(401), "\(path)")
+            }
             #expect(try await server.call("/no/such/route").isError(401))
             #expect(try await server.call("/no/such/route", headers: [("x-api-key", Self.key)]).isError(404))
             let ingest = try await server.call(
