@@ -12,7 +12,8 @@ import Testing
         try await withEDR { client, store async throws in
             let first = try await client.send(
                 .post, "/edr/register",
-                #"{"hostname":"web-1","os":"Debian 12","kernel":"6.1.0","ips":["192.0.2.10","not-an-ip"],"agent_version":"0.1.0"}"#)
+                #"{"hostname":"web-1","os":"Debian 12","kernel":"6.1.0","ips":["192.0.2.10","not-an-ip"],"agent_version":"0.1.0"}"#
+            )
             #expect(first.status == .created, "\(first.text)")
             let agentID = try #require(first.json["agent_id"] as? String)
             let token = try #require(first.json["token"] as? String)
@@ -20,7 +21,8 @@ import Testing
 
             let endpoint = try #require(try await store.endpoint(agentID: agentID))
             #expect(endpoint.tokenHash != token)
-            #expect(endpoint.tokenHash == SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined())
+            #expect(
+                endpoint.tokenHash == SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined())
 
             let again = try await client.send(
                 .post, "/edr/register", #"{"hostname":"web-1b","agent_id":"\#(agentID)","token":"\#(token)"}"#)
@@ -34,7 +36,9 @@ import Testing
             #expect(try await store.endpoint(agentID: agentID)?.hostname == "web-1b")
 
             expectError(try await client.send(.post, "/edr/register", #"{"os":"x"}"#), .unprocessableContent)
-            expectError(try await client.send(.post, "/edr/register", #"{"hostname":"h","agent_id":"a b"}"#), .unprocessableContent)
+            expectError(
+                try await client.send(.post, "/edr/register", #"{"hostname":"h","agent_id":"a b"}"#),
+                .unprocessableContent)
             expectError(try await client.send(.post, "/edr/register", "{nope"), .badRequest)
 
             let list = try await client.send(.get, "/edr/endpoints?limit=50")
@@ -78,14 +82,16 @@ import Testing
             expectError(try await client.send(.post, "/edr/telemetry", body), .unauthorized)
             expectError(try await client.send(.post, "/edr/telemetry", body, token: other.token), .unauthorized)
             expectError(
-                try await client.send(.post, "/edr/telemetry", #"{"agent_id":"ghost","events":[]}"#, token: agent.token),
+                try await client.send(
+                    .post, "/edr/telemetry", #"{"agent_id":"ghost","events":[]}"#, token: agent.token),
                 .notFound)
             expectError(
                 try await client.send(
                     .post, "/edr/telemetry", #"{"agent_id":"demo-agent","events":[{"type":"DROP TABLE"}]}"#,
                     token: agent.token), .unprocessableContent)
             expectError(
-                try await client.send(.post, "/edr/telemetry", #"{"agent_id":"demo-agent","events":{}}"#, token: agent.token),
+                try await client.send(
+                    .post, "/edr/telemetry", #"{"agent_id":"demo-agent","events":{}}"#, token: agent.token),
                 .unprocessableContent)
         }
     }
@@ -116,7 +122,8 @@ import Testing
             expectError(try await client.queueAction(id, "block_ip", #"{"ip":"127.0.0.1"}"#), .unprocessableContent)
             expectError(try await client.queueAction("ghost", "collect_file_hash", #"{"path":"/bin/bash"}"#), .notFound)
             expectError(
-                try await client.queueAction(id, "collect_file_hash", #"{"path":"/bin/bash"}"#, extra: #","expires_in_seconds":0"#),
+                try await client.queueAction(
+                    id, "collect_file_hash", #"{"path":"/bin/bash"}"#, extra: #","expires_in_seconds":0"#),
                 .unprocessableContent)
             expectError(try await client.send(.post, "/edr/actions", "[]"), .unprocessableContent)
 
@@ -135,7 +142,8 @@ import Testing
             let hash = try await client.queueAction(agent.id, "collect_file_hash", #"{"path":"/bin/bash"}"#)
             #expect(hash.status == .created)
             for type in ["kill_process", "isolate_endpoint", "unisolate_endpoint", "block_ip", "unblock_ip"] {
-                let params = type == "kill_process" ? #"{"pid":4242}"# : type.hasSuffix("_ip") ? #"{"ip":"10.0.0.5"}"# : "{}"
+                let params =
+                    type == "kill_process" ? #"{"pid":4242}"# : type.hasSuffix("_ip") ? #"{"ip":"10.0.0.5"}"# : "{}"
                 expectError(try await client.queueAction(agent.id, type, params), .forbidden)
             }
             let refusals = try await client.send(.get, "/search?q=edr_action_refused&agent_id=\(agent.id)&limit=50")
@@ -144,9 +152,11 @@ import Testing
             let history = try await client.send(.get, "/edr/actions/history?agent_id=\(agent.id)")
             #expect(history.items.count == 1)
         }
-        try await withEDR(configure: { $0.edrDangerousActionAllowlist = ["soc-lead", "demo"] }) { client, _ async throws in
+        try await withEDR(configure: { $0.edrDangerousActionAllowlist = ["soc-lead", "demo"] }) {
+            client, _ async throws in
             let agent = try await client.registerAgent()
-            #expect(try await client.queueAction(agent.id, "kill_process", #"{"pid":4242}"#, by: "demo").status == .created)
+            #expect(
+                try await client.queueAction(agent.id, "kill_process", #"{"pid":4242}"#, by: "demo").status == .created)
             expectError(try await client.queueAction(agent.id, "kill_process", #"{"pid":4242}"#, by: "eve"), .forbidden)
             expectError(try await client.queueAction(agent.id, "kill_process", #"{"pid":4242}"#, by: ""), .forbidden)
         }
@@ -176,24 +186,29 @@ import Testing
             #expect(again.first?["attempts"] as? Int == 2)
 
             expectError(
-                try await client.send(.post, "/edr/actions/\(actionID)/result", #"{"status":"done"}"#, token: agent.token),
+                try await client.send(
+                    .post, "/edr/actions/\(actionID)/result", #"{"status":"done"}"#, token: agent.token),
                 .unprocessableContent)
             expectError(
-                try await client.send(.post, "/edr/actions/\(actionID)/result", #"{"status":"leased"}"#, token: agent.token),
+                try await client.send(
+                    .post, "/edr/actions/\(actionID)/result", #"{"status":"leased"}"#, token: agent.token),
                 .unprocessableContent)
-            expectError(try await client.send(.post, "/edr/actions/abc/result", #"{"status":"failed"}"#), .unprocessableContent)
+            expectError(
+                try await client.send(.post, "/edr/actions/abc/result", #"{"status":"failed"}"#), .unprocessableContent)
             let result = try await client.send(
                 .post, "/edr/actions/\(actionID)/result",
                 #"{"status":"succeeded","output":{"sha256":"ab12","size":3}}"#, token: agent.token)
             #expect(result.status == .ok, "\(result.text)")
             #expect(result.json["status"] as? String == "succeeded")
             expectError(
-                try await client.send(.post, "/edr/actions/\(actionID)/result", #"{"status":"failed"}"#, token: agent.token),
+                try await client.send(
+                    .post, "/edr/actions/\(actionID)/result", #"{"status":"failed"}"#, token: agent.token),
                 .conflict)
             clock.advance(seconds: 120)
             #expect(try await client.poll(agent).isEmpty)
 
-            let history = try await client.send(.get, "/edr/actions/history?agent_id=\(agent.id)&status=succeeded&limit=50")
+            let history = try await client.send(
+                .get, "/edr/actions/history?agent_id=\(agent.id)&status=succeeded&limit=50")
             let item = try #require(history.items.first)
             #expect((item["output"] as? [String: Any])?["sha256"] as? String == "ab12")
             #expect(item["completed_at"] is String)
@@ -246,7 +261,8 @@ import Testing
                     .post, "/edr/actions/\(actionID)/result", #"{"agent_id":"\#(bob.id)","status":"failed"}"#,
                     token: bob.token), .notFound)
             expectError(
-                try await client.send(.post, "/edr/actions/\(actionID)/result", #"{"status":"failed"}"#, token: bob.token),
+                try await client.send(
+                    .post, "/edr/actions/\(actionID)/result", #"{"status":"failed"}"#, token: bob.token),
                 .unauthorized)
             expectError(
                 try await client.send(.post, "/edr/actions/999999/result", #"{"status":"failed"}"#, token: bob.token),

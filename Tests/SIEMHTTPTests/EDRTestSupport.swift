@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import SIEMCore
 import SIEMRules
 import SIEMStore
 
@@ -47,7 +49,8 @@ func withEDR<T: Sendable>(
         .register(on: router)
     var logger = Logger(label: "siemd-edr-test")
     logger.logLevel = .warning
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     defer { withExtendedLifetime(directory) {} }
     let result = try await app.test(.live) { client in try await body(client, store) }
     await store.close()
@@ -77,12 +80,15 @@ extension TestClientProtocol {
         return TestAgent(id: response.json["agent_id"] as? String ?? "", token: response.json["token"] as? String ?? "")
     }
 
-    func queueAction(_ agent: String, _ type: String, _ params: String = "{}", by requester: String = "demo", extra: String = "")
+    func queueAction(
+        _ agent: String, _ type: String, _ params: String = "{}", by requester: String = "demo", extra: String = ""
+    )
         async throws -> TestResponse
     {
         try await send(
             .post, "/edr/actions",
-            #"{"agent_id":"\#(agent)","action_type":"\#(type)","params":\#(params),"requested_by":"\#(requester)"\#(extra)}"#)
+            #"{"agent_id":"\#(agent)","action_type":"\#(type)","params":\#(params),"requested_by":"\#(requester)"\#(extra)}"#
+        )
     }
 
     func poll(_ agent: TestAgent, token: String? = nil) async throws -> [[String: Any]] {

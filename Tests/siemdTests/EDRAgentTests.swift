@@ -43,17 +43,20 @@ import Testing
         // The process the test started and the socket it listens on arrive as telemetry.
         #expect(
             try await eventually {
-                let found = try await http(.GET, siemd.baseURL + "/search?q=edr_process_start&agent_id=\(agentID)&limit=1000")
+                let found = try await http(
+                    .GET, siemd.baseURL + "/search?q=edr_process_start&agent_id=\(agentID)&limit=1000")
                 return found.body.contains("sleep \(marker)") && found.body.contains("\"pid\":\(sleeper.pid)")
             })
         #expect(
             try await eventually {
-                let found = try await http(.GET, siemd.baseURL + "/search?q=edr_listen_socket&agent_id=\(agentID)&limit=1000")
+                let found = try await http(
+                    .GET, siemd.baseURL + "/search?q=edr_listen_socket&agent_id=\(agentID)&limit=1000")
                 return found.body.contains("127.0.0.1:\(listener.port) pid=\(getpid())")
             })
         #expect(
             try await eventually {
-                try await http(.GET, siemd.baseURL + "/search?q=edr_heartbeat&agent_id=\(agentID)").body.contains("edr_heartbeat")
+                try await http(.GET, siemd.baseURL + "/search?q=edr_heartbeat&agent_id=\(agentID)").body.contains(
+                    "edr_heartbeat")
             })
 
         // collect_file_hash matches a hash computed here.
@@ -86,7 +89,8 @@ import Testing
         #expect(sleeper.process.terminationStatus == SIGTERM)
 
         // Each executed action left a local audit line.
-        let audit = try String(contentsOfFile: folder.appendingPathComponent("state/edr-audit.log").path, encoding: .utf8)
+        let audit = try String(
+            contentsOfFile: folder.appendingPathComponent("state/edr-audit.log").path, encoding: .utf8)
         #expect(audit.split(separator: "\n").count == 4)
 
         // A restarted agent keeps its identity.
@@ -97,7 +101,8 @@ import Testing
         let beforeCount = (jsonObject(before.body)["items"] as? [Any])?.count ?? 0
         #expect(
             try await eventually {
-                let after = try await http(.GET, siemd.baseURL + "/search?q=edr_heartbeat&agent_id=\(agentID)&limit=1000")
+                let after = try await http(
+                    .GET, siemd.baseURL + "/search?q=edr_heartbeat&agent_id=\(agentID)&limit=1000")
                 return (jsonObject(after.body)["items"] as? [Any])?.count ?? 0 > beforeCount
             })
         let endpoints = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)
@@ -111,12 +116,16 @@ import Testing
         let siemd = try SiemdProcess(arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path])
         let agent = try ChildProcess(
             ChildProcess.product("siem-agent"),
-            ["edr", "--server", siemd.baseURL, "--interval", "0.5", "--state", folder.appendingPathComponent("s.json").path])
+            [
+                "edr", "--server", siemd.baseURL, "--interval", "0.5", "--state",
+                folder.appendingPathComponent("s.json").path,
+            ])
         defer { agent.stop() }
         var agentID = ""
         #expect(
             try await eventually {
-                let items = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"] as? [[String: Any]]
+                let items =
+                    jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"] as? [[String: Any]]
                 agentID = items?.first?["agent_id"] as? String ?? ""
                 return !agentID.isEmpty
             })

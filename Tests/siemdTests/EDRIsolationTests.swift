@@ -35,10 +35,13 @@ import Testing
             environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "*"])
         defer { siemd.stop() }
         func api(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
-            let response = try await serverNS.perform { try Sockets.http(method, "127.0.0.1", siemdPort, path, body: body) }
+            let response = try await serverNS.perform {
+                try Sockets.http(method, "127.0.0.1", siemdPort, path, body: body)
+            }
             return jsonObject(response.body)
         }
-        #expect(try await eventually { (try? await api("GET", "/health")) != nil }, "siemd did not start: \(siemd.stop())")
+        #expect(
+            await eventually { (try? await api("GET", "/health")) != nil }, "siemd did not start: \(siemd.stop())")
 
         // A table of someone else's that the agent must never touch.
         try agentNS.nft(["add", "table", "inet", "someone_else"])

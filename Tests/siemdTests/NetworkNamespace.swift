@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Network namespaces a test creates with `ip netns`, and work done inside them: a thread enters
 /// the namespace with setns(2), so sockets it opens live there.
 final class NetworkNamespace: @unchecked Sendable {  // immutable after init
@@ -11,7 +15,9 @@ final class NetworkNamespace: @unchecked Sendable {  // immutable after init
     }
 
     static var ip: String? {
-        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     init(_ name: String) throws {
@@ -55,7 +61,8 @@ final class NetworkNamespace: @unchecked Sendable {  // immutable after init
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailed(
-                description: "\(executable) \(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
+                description:
+                    "\(executable) \(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -75,8 +82,10 @@ final class NetworkNamespace: @unchecked Sendable {  // immutable after init
         let path = "/var/run/netns/\(name)"
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                // setns(2) through dlsym: the Glibc module does not export it.
+                let setns = unsafeBitCast(dlsym(nil, "setns"), to: (@convention(c) (Int32, Int32) -> Int32).self)
                 let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                guard descriptor >= 0, Self.setns(descriptor, 0x4000_0000) == 0 else {  // CLONE_NEWNET
+                guard descriptor >= 0, setns(descriptor, 0x4000_0000) == 0 else {  // CLONE_NEWNET
                     continuation.resume(throwing: CommandFailed(description: "setns \(path) failed"))
                     return
                 }
@@ -86,11 +95,6 @@ final class NetworkNamespace: @unchecked Sendable {  // immutable after init
             thread.start()
         }
     }
-
-    private static let setns: @convention(c) (Int32, Int32) -> Int32 = {
-        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "setns")  // RTLD_DEFAULT
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    }()
 }
 
 /// Blocking socket helpers for use inside `NetworkNamespace.perform`.

@@ -35,7 +35,7 @@ struct EDRRoutes: Sendable {
         let ips = try body.strings("ips").compactMap { IPAddress.canonical($0) }
         let version = try body.string("agent_version") ?? "unknown"
         let time = now()
-        let presentedToken = try body.string("token") ?? request.headers[HTTPField.Name(EDRTokens.header)!]
+        let presentedToken = try body.string("token") ?? EDRTokens.token(in: request)
 
         if let proposed = try body.string("agent_id", maxLength: 64) {
             guard isValidAgentID(proposed) else {
@@ -93,7 +93,7 @@ struct EDRRoutes: Sendable {
         guard let endpoint = try await store.endpoint(agentID: agentID) else {
             throw APIError(.notFound, "unknown_agent", "agent \(agentID) is not registered; POST /edr/register first")
         }
-        let token = request.headers[HTTPField.Name(EDRTokens.header)!]
+        let token = EDRTokens.token(in: request)
         guard EDRTokens.matches(token, storedHash: endpoint.tokenHash) else {
             throw APIError(
                 .unauthorized, "invalid_agent_token",
@@ -115,7 +115,9 @@ struct EDRRoutes: Sendable {
         var events: [Event] = []
         events.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            guard case .object(let members) = item else { throw APIError.invalid("`events[\(index)]` must be an object") }
+            guard case .object(let members) = item else {
+                throw APIError.invalid("`events[\(index)]` must be an object")
+            }
             events.append(try TelemetryItem.event(members, index: index, endpoint: endpoint, receivedAt: time))
         }
         try await store.touchEndpoint(agentID: endpoint.agentID, at: time)
@@ -210,7 +212,8 @@ struct EDRRoutes: Sendable {
                 ])
             throw APIError(
                 .forbidden, "not_allowed",
-                "\(type.rawValue) is a dangerous action; `requested_by` must be listed in EDR_DANGEROUS_ACTION_ALLOWLIST")
+                "\(type.rawValue) is a dangerous action; `requested_by` must be listed in EDR_DANGEROUS_ACTION_ALLOWLIST"
+            )
         }
         let time = now()
         let action = try await store.enqueue(

@@ -1,10 +1,16 @@
 import Crypto
 import Foundation
+import Hummingbird
 
 /// Per-agent tokens: random, handed out once, stored only as SHA-256 hex, compared in constant time.
 enum EDRTokens {
     /// The header an agent sends its token in (`x-api-key`/`Authorization` carry SIEM_API_KEY).
     static let header = "x-agent-token"
+
+    /// The token header of `request`, if any.
+    static func token(in request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == header }?.value
+    }
 
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -10,7 +10,9 @@ struct ActionOutcome: Sendable, Equatable {
         ActionOutcome(status: "succeeded", output: .object(output), error: nil)
     }
     static func failed(_ error: String) -> ActionOutcome { ActionOutcome(status: "failed", output: nil, error: error) }
-    static func refused(_ error: String) -> ActionOutcome { ActionOutcome(status: "refused", output: nil, error: error) }
+    static func refused(_ error: String) -> ActionOutcome {
+        ActionOutcome(status: "refused", output: nil, error: error)
+    }
 
     var body: JSONValue {
         var members: [String: JSONValue] = ["status": .string(status)]

@@ -30,7 +30,7 @@ struct AgentState: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".tmp"
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: temporary, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
         guard rename(temporary, path) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])

@@ -112,7 +112,9 @@ struct EDRAgent {
     {
         guard let agentID = state.agentID else { return }
         let response = try await client.send(
-            .GET, "/edr/actions/poll?agent_id=\(agentID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? agentID)")
+            .GET,
+            "/edr/actions/poll?agent_id=\(agentID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? agentID)"
+        )
         guard case .array(let actions)? = response["actions"] else { return }
         let executor = ResponseExecutor(settings: settings, client: client)
         for case .object(let action) in actions {
@@ -126,7 +128,7 @@ struct EDRAgent {
                 outcome = await executor.execute(type: type, params: params, state: &state)
                 results[id] = outcome
                 if state != before { try? state.save(settings.statePath) }
-                writeAudit(id: id, type: type, params: params, outcome: outcome)
+                if settings.allowResponse { writeAudit(id: id, type: type, params: params, outcome: outcome) }
             }
             do {
                 _ = try await client.send(.POST, "/edr/actions/\(id)/result", body: outcome.body)
@@ -152,11 +154,11 @@ struct EDRAgent {
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         if let handle = FileHandle(forWritingAtPath: path) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: Data(line.utf8))
             try? handle.close()
         }
     }
@@ -169,7 +171,8 @@ struct EDRAgent {
         do {
             if !state.blockedIPs.isEmpty { try firewall.applyBlocks(state.blockedIPs) }
             if state.isolated {
-                let executor = ResponseExecutor(settings: settings, client: EDRClient(server: settings.server, apiKey: nil))
+                let executor = ResponseExecutor(
+                    settings: settings, client: EDRClient(server: settings.server, apiKey: nil))
                 try firewall.isolate(server: executor.serverAddresses(), nameservers: Firewall.nameservers())
             }
             logger.info("firewall state restored", metadata: ["isolated": "\(state.isolated)"])

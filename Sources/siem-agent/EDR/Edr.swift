@@ -11,7 +11,10 @@ extension SiemAgent {
         @Option(help: "SIEM server base URL.") var server: String = "http://127.0.0.1:8000"
         @Option(help: "Seconds between telemetry rounds.") var interval: Double = 10
         @Flag(help: "Execute response actions (otherwise each is reported as refused).") var allowResponse = false
-        @Option(help: "State file (identity, firewall state). Default: /var/lib/siem-agent/edr.json as root, else ~/.siem-agent/edr.json.")
+        @Option(
+            help:
+                "State file (identity, firewall state). Default: /var/lib/siem-agent/edr.json as root, else ~/.siem-agent/edr.json."
+        )
         var state: String?
         @Option(help: "Local audit log of executed actions (JSON lines). Default: next to the state file.")
         var auditLog: String?
@@ -19,7 +22,9 @@ extension SiemAgent {
         @Option(help: "Largest file collect_file_hash reads, in bytes.") var maxHashBytes: Int = 1 << 30
 
         func validate() throws {
-            guard interval >= 0.2, interval <= 3600 else { throw ValidationError("--interval must be 0.2...3600 seconds") }
+            guard interval >= 0.2, interval <= 3600 else {
+                throw ValidationError("--interval must be 0.2...3600 seconds")
+            }
             guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--server must be an http(s) URL such as http://127.0.0.1:8000")
             }

@@ -17,7 +17,9 @@ enum FileHasher {
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            return .failed(errno == EACCES ? "permission denied: \(path)" : "cannot open \(path): \(String(cString: strerror(errno)))")
+            return .failed(
+                errno == EACCES
+                    ? "permission denied: \(path)" : "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var hasher = SHA256()

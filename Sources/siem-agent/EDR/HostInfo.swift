@@ -17,7 +17,8 @@ enum HostInfo {
     }
 
     static func kernel() -> String {
-        (ProcFS.read("/proc/sys/kernel/osrelease", limit: 256) ?? "unknown").trimmingCharacters(in: .whitespacesAndNewlines)
+        (ProcFS.read("/proc/sys/kernel/osrelease", limit: 256) ?? "unknown").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     /// Non-loopback interface addresses.

@@ -27,7 +27,8 @@ struct LoginCollector {
         for login in known.subtracting(current) {
             items.append(
                 Telemetry.item(
-                    "edr_user_logout", now: now, data: Self.data(login), message: "user=\(login.user) tty=\(login.line)"))
+                    "edr_user_logout", now: now, data: Self.data(login), message: "user=\(login.user) tty=\(login.line)"
+                ))
         }
         known = current
         return items
@@ -51,8 +52,9 @@ struct LoginCollector {
             return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
         }
         func int32(_ start: Int) -> Int32 {
-            Int32(bitPattern: UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
-                | UInt32(bytes[start + 3]) << 24)
+            Int32(
+                bitPattern: UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
+                    | UInt32(bytes[start + 3]) << 24)
         }
         while offset + size <= bytes.count {
             let type = Int16(bitPattern: UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8)

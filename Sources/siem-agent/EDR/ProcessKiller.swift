@@ -1,6 +1,10 @@
 import Foundation
 import SIEMCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `kill_process`: SIGTERM, then SIGKILL after a grace period, only ever to the process that had the
 /// pid (and, when given, the start time) the action names.
 enum ProcessKiller {
@@ -17,7 +21,10 @@ enum ProcessKiller {
             return now.startTime == start && now.state != "Z"
         }
         guard Glibc.kill(pid, SIGTERM) == 0 else {
-            return .failed(errno == EPERM ? "permission denied: requires root or the same user" : "kill failed: \(String(cString: strerror(errno)))")
+            return .failed(
+                errno == EPERM
+                    ? "permission denied: requires root or the same user"
+                    : "kill failed: \(String(cString: strerror(errno)))")
         }
         let steps = max(1, Int(grace / 0.05))
         for _ in 0..<steps where alive() {

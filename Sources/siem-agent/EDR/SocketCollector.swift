@@ -42,9 +42,11 @@ struct SocketCollector {
                 owner = " pid=\(pid) exe=\(exe)"
             }
             current[socket] = data
-            let endpoint = socket.address.contains(":") ? "[\(socket.address)]:\(socket.port)" : "\(socket.address):\(socket.port)"
+            let endpoint =
+                socket.address.contains(":") ? "[\(socket.address)]:\(socket.port)" : "\(socket.address):\(socket.port)"
             items.append(
-                Telemetry.item("edr_listen_socket", now: now, data: data, message: "\(socket.proto) \(endpoint)\(owner)"))
+                Telemetry.item(
+                    "edr_listen_socket", now: now, data: data, message: "\(socket.proto) \(endpoint)\(owner)"))
         }
         for (socket, data) in known where current[socket] == nil {
             items.append(
