@@ -75,7 +75,9 @@ import Testing
             #expect((event["message"] as? String)?.hasPrefix("edr_listen_socket") == true)
             #expect((event["fields"] as? [String: Any])?["port"] as? Int == 4444)
             let alerts = try await client.send(.get, "/alerts?agent_id=demo-agent&limit=50")
-            #expect(alerts.items.compactMap { $0["rule_id"] as? String }.contains("edr_new_listening_socket"))
+            #expect(
+                alerts.items.compactMap { $0["rule_id"] as? String }.contains("edr_new_listening_socket"),
+                "\(alerts.text) \(sent.text)")
             #expect(try await client.send(.get, "/search?q=edr_listen_socket&agent_id=other").items.isEmpty)
 
             let other = try await client.registerAgent("other-host")

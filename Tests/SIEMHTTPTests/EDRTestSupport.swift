@@ -45,6 +45,7 @@ func withEDR<T: Sendable>(
     router.middlewares.add(ErrorMiddleware())
     EventRoutes(pipeline: pipeline, decoder: EventDecoder(), maxBodyBytes: configuration.maxBodyBytes)
         .register(on: router)
+    AlertRoutes(store: store).register(on: router)
     EDRRoutes(pipeline: pipeline, store: store, configuration: configuration, now: { clock.now })
         .register(on: router)
     var logger = Logger(label: "siemd-edr-test")
