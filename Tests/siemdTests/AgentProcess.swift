@@ -89,3 +89,49 @@ final class LoopbackListener: @unchecked Sendable {  // immutable after init
 
     deinit { close(descriptor) }
 }
+
+/// A child started with posix_spawn and an empty signal mask (Foundation's `Process` blocks
+/// signals in its children); reaped by `waitForSignal`.
+final class SpawnedProcess: @unchecked Sendable {  // `reaped` is touched only by the owning test
+    let pid: pid_t
+    private var reaped = false
+
+    init(_ arguments: [String]) throws {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, arguments[0], nil, &attributes, &argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        pid = child
+    }
+
+    /// Waits (bounded) for the child to end; returns the signal that ended it, or nil.
+    func waitForSignal(seconds: Double = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                let signal = status & 0x7f
+                return signal == 0 ? nil : signal
+            }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    deinit {
+        if !reaped {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+    }
+}

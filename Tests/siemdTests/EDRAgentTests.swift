@@ -81,17 +81,26 @@ import Testing
             try await queue(siemd, agentID, "kill_process", #"{"pid":\#(sleeper.pid),"start_time":1}"#))
         #expect(stale["status"] as? String == "failed")
         #expect(sleeper.process.isRunning)
-        let killed = try await finished(
+        // Foundation starts children with SIGTERM blocked, so this one needs the SIGKILL after the grace.
+        let stubborn = try await finished(
             siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(sleeper.pid)}"#))
-        #expect(killed["status"] as? String == "succeeded", "\(killed)")
+        #expect(stubborn["status"] as? String == "succeeded", "\(stubborn)")
+        #expect((stubborn["output"] as? [String: Any])?["signal"] as? String == "SIGKILL")
         sleeper.process.waitUntilExit()
         #expect(sleeper.process.terminationReason == .uncaughtSignal)
-        #expect(sleeper.process.terminationStatus == SIGTERM)
+        #expect(sleeper.process.terminationStatus == SIGKILL)
+        // A child with no blocked signals ends at the SIGTERM.
+        let polite = try SpawnedProcess(["/bin/sleep", "\(marker)1"])
+        let killed = try await finished(
+            siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(polite.pid)}"#))
+        #expect(killed["status"] as? String == "succeeded", "\(killed)")
+        #expect((killed["output"] as? [String: Any])?["signal"] as? String == "SIGTERM")
+        #expect(polite.waitForSignal() == SIGTERM)
 
         // Each executed action left a local audit line.
         let audit = try String(
             contentsOfFile: folder.appendingPathComponent("state/edr-audit.log").path, encoding: .utf8)
-        #expect(audit.split(separator: "\n").count == 4)
+        #expect(audit.split(separator: "\n").count == 5)
 
         // A restarted agent keeps its identity.
         agent.stop()
