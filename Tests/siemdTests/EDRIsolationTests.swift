@@ -8,7 +8,20 @@ import Testing
         .enabled(
             if: NetworkNamespace.supported,
             "needs root, iproute2 (`ip`) and nftables (`nft`): skipped, isolation and blocking were not tested"))
-    func blockAndIsolateInANetworkNamespace() async throws {
+    func blockAndIsolateWithNFTables() async throws {
+        try await blockAndIsolate(firewall: "nft", table: "siem_agent_isolation")
+    }
+
+    @Test(
+        .enabled(
+            if: NetworkNamespace.supported && FileManager.default.isExecutableFile(atPath: "/usr/sbin/iptables"),
+            "needs root, iproute2, nftables and iptables: skipped, the iptables fallback was not tested"))
+    func blockAndIsolateWithTheIPTablesFallback() async throws {
+        try await blockAndIsolate(firewall: "iptables", table: nil)
+    }
+
+    /// `table`: the nftables table isolation lives in (checked directly), nil for iptables.
+    func blockAndIsolate(firewall: String, table: String?) async throws {
         let tag = String(UUID().uuidString.prefix(6)).lowercased()
         let agentNS = try NetworkNamespace("siemt-a-\(tag)")
         let serverNS = try NetworkNamespace("siemt-s-\(tag)")
@@ -50,6 +63,8 @@ import Testing
         let agentArguments = [
             "netns", "exec", agentNS.name, ChildProcess.product("siem-agent"), "edr", "--server",
             "http://10.77.1.2:\(siemdPort)", "--interval", "0.5", "--allow-response", "--state", statePath,
+            "--firewall",
+            firewall,
         ]
         var agent = try ChildProcess(NetworkNamespace.ip!, agentArguments)
         defer { agent.stop() }
@@ -97,14 +112,29 @@ import Testing
         }
         #expect(try await !fromAgent("10.77.2.2", peerPort))
         #expect(try await agentNS.perform { try Sockets.http("GET", "10.77.1.2", siemdPort, "/health").status } == 200)
-        let tables = try agentNS.nft(["list", "tables"])
-        #expect(tables.components(separatedBy: "siem_agent_isolation").count == 2, "\(tables)")
+        if let table {
+            let tables = try agentNS.nft(["list", "tables"])
+            #expect(tables.components(separatedBy: table).count == 2, "\(tables)")
+        } else {
+            let rules = try NetworkNamespace.command(
+                NetworkNamespace.ip!, ["netns", "exec", agentNS.name, "/usr/sbin/iptables", "-S", "INPUT"])
+            #expect(rules.components(separatedBy: "-j SIEM_AGENT_ISO_IN").count == 2, "\(rules)")
+        }
         let endpoint = (try await api("GET", "/edr/endpoints")["items"] as? [[String: Any]])?.first
         #expect(endpoint?["isolated"] as? Bool == true)
 
         // The isolation survives an agent restart, even when its table was lost meanwhile.
         agent.stop()
-        try agentNS.nft(["delete", "table", "inet", "siem_agent_isolation"])
+        if let table {
+            try agentNS.nft(["delete", "table", "inet", table])
+        } else {
+            for (hook, chain) in [("INPUT", "SIEM_AGENT_ISO_IN"), ("OUTPUT", "SIEM_AGENT_ISO_OUT")] {
+                for arguments in [["-D", hook, "-j", chain], ["-F", chain], ["-X", chain]] {
+                    try NetworkNamespace.command(
+                        NetworkNamespace.ip!, ["netns", "exec", agentNS.name, "/usr/sbin/iptables"] + arguments)
+                }
+            }
+        }
         #expect(try await fromAgent("10.77.2.2", peerPort))
         agent = try ChildProcess(NetworkNamespace.ip!, agentArguments)
         #expect(try await eventually { try await !fromAgent("10.77.2.2", peerPort) }, "isolation was not restored")
@@ -113,8 +143,8 @@ import Testing
         let released = try await run("unisolate_endpoint")
         #expect(released["status"] as? String == "succeeded", "\(released)")
         #expect(try await fromAgent("10.77.2.2", peerPort))
-        let remaining = try agentNS.nft(["list", "tables"])
-        #expect(!remaining.contains("siem_agent_isolation"))
+        let remaining = try agentNS.nft(["list", "ruleset"])
+        #expect(!remaining.contains("siem_agent_isolation") && !remaining.contains("SIEM_AGENT_ISO"), "\(remaining)")
         #expect(remaining.contains("someone_else"))
         withExtendedLifetime((agentNS, serverNS, peerNS)) {}
     }

@@ -165,10 +165,9 @@ struct EDRAgent {
 
     /// Re-applies the firewall state kept in the state file (after a restart or reboot).
     func restoreFirewall(_ state: AgentState) {
-        guard settings.allowResponse, geteuid() == 0, let nft = Firewall.locate() else { return }
-        guard state.isolated || !state.blockedIPs.isEmpty else { return }
-        let firewall = Firewall(nft: nft)
+        guard settings.allowResponse, geteuid() == 0, state.isolated || !state.blockedIPs.isEmpty else { return }
         do {
+            let firewall = try settings.firewall.backend().get()
             if !state.blockedIPs.isEmpty { try firewall.applyBlocks(state.blockedIPs) }
             if state.isolated {
                 let executor = ResponseExecutor(

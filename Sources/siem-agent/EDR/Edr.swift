@@ -20,6 +20,8 @@ extension SiemAgent {
         var auditLog: String?
         @Option(help: "Seconds between SIGTERM and SIGKILL for kill_process.") var killGrace: Double = 5
         @Option(help: "Largest file collect_file_hash reads, in bytes.") var maxHashBytes: Int = 1 << 30
+        @Option(help: "Packet filter for blocking and isolation: auto (nft, else iptables), nft or iptables.")
+        var firewall: FirewallChoice = .auto
 
         func validate() throws {
             guard interval >= 0.2, interval <= 3600 else {
@@ -43,7 +45,8 @@ extension SiemAgent {
                     ?? (statePath as NSString).deletingLastPathComponent.appending("/edr-audit.log"),
                 apiKey: ProcessInfo.processInfo.environment["SIEM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
                 killGrace: killGrace,
-                maxHashBytes: maxHashBytes)
+                maxHashBytes: maxHashBytes,
+                firewall: firewall)
             try await EDRAgent(settings: settings).run()
         }
 
@@ -65,4 +68,7 @@ struct EDRSettings: Sendable {
     var apiKey: String?
     var killGrace: Double
     var maxHashBytes: Int
+    var firewall: FirewallChoice
 }
+
+extension FirewallChoice: ExpressibleByArgument {}

@@ -1,9 +1,68 @@
 import Foundation
 
+/// What blocking and isolation need from a packet filter.
+protocol FirewallBackend {
+    /// Makes exactly `ips` blocked (both directions); an empty list removes the agent's block rules.
+    func applyBlocks(_ ips: [String]) throws
+    /// Drops all traffic except loopback, `server` and DNS to `nameservers` (any DNS server when empty).
+    func isolate(server: [String], nameservers: [String]) throws
+    /// Removes the agent's isolation rules and nothing else.
+    func unisolate() throws
+}
+
+/// Which packet filter the agent uses.
+enum FirewallChoice: String, CaseIterable, Sendable {
+    case auto, nft, iptables
+
+    /// The backend to use, or why there is none.
+    func backend() -> Result<any FirewallBackend, FirewallCommandError> {
+        let nft = Firewall.locate()
+        let iptables = IPTablesFirewall.locate()
+        let useNFT = self == .nft || (self == .auto && nft != nil)
+        if useNFT {
+            guard let nft else { return .failure(.init(description: "nft (nftables) is not installed")) }
+            return .success(Firewall(nft: nft))
+        }
+        guard let iptables else {
+            return .failure(
+                .init(
+                    description: self == .iptables
+                        ? "iptables is not installed" : "neither nft (nftables) nor iptables is installed"))
+        }
+        return .success(iptables)
+    }
+}
+
+struct FirewallCommandError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs a firewall tool; throws with its stderr when it fails.
+@discardableResult
+func runFirewallTool(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let name = (executable as NSString).lastPathComponent
+        throw FirewallCommandError(
+            description: "\(name) failed: \(String(decoding: message, as: UTF8.self).prefix(500))")
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 /// Blocking and isolation with nftables, in tables that belong to the agent alone: applying is
 /// atomic (`nft -f`), idempotent (each table is rebuilt from the agent's state), and removing
 /// touches nothing but the agent's tables.
-struct Firewall {
+struct Firewall: FirewallBackend {
     static let blockTable = "siem_agent_block"
     static let isolationTable = "siem_agent_isolation"
 
@@ -14,10 +73,6 @@ struct Firewall {
         ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", "/bin/nft"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
-    }
-
-    struct CommandError: Error, CustomStringConvertible {
-        var description: String
     }
 
     /// Rebuilds the block table from `ips`; with no IPs the table is removed.
@@ -112,19 +167,7 @@ struct Firewall {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("siem-agent-\(UUID().uuidString).nft")
         try Data(script.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: nft)
-        process.arguments = ["-f", file.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandError(
-                description: "nft failed: \(String(decoding: message, as: UTF8.self).prefix(500))")
-        }
+        try runFirewallTool(nft, ["-f", file.path])
     }
 
     /// Numeric addresses of `host` (A and AAAA).

@@ -68,12 +68,11 @@ struct ResponseExecutor {
         }
     }
 
-    /// Runs a firewall change when root and nft are available.
-    func firewall(_ body: (Firewall) throws -> ActionOutcome) -> ActionOutcome {
+    /// Runs a firewall change when root and a packet filter are available.
+    func firewall(_ body: (any FirewallBackend) throws -> ActionOutcome) -> ActionOutcome {
         guard geteuid() == 0 else { return .failed("requires root") }
-        guard let nft = Firewall.locate() else { return .failed("nft (nftables) is not installed") }
         do {
-            return try body(Firewall(nft: nft))
+            return try body(try settings.firewall.backend().get())
         } catch {
             return .failed("\(error)")
         }
