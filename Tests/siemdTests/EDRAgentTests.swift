@@ -145,6 +145,46 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("edr-audit.log").path))
     }
 
+    @Test func telemetryCollectedWhileTheServerIsDownArrivesAfterItReturns() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("siem.sqlite3").path
+        let first = try SiemdProcess(arguments: ["--db", database])
+        let port = first.port
+        let agent = try ChildProcess(
+            ChildProcess.product("siem-agent"),
+            [
+                "edr", "--server", first.baseURL, "--interval", "0.3", "--state",
+                folder.appendingPathComponent("s.json").path,
+            ])
+        defer { agent.stop() }
+        var agentID = ""
+        #expect(
+            try await eventually {
+                let items = jsonObject(try await http(.GET, first.baseURL + "/edr/endpoints").body)["items"]
+                agentID = (items as? [[String: Any]])?.first?["agent_id"] as? String ?? ""
+                return !agentID.isEmpty
+            })
+        #expect(first.stop(signal: SIGTERM) == 0)
+        let down = Date()
+        // The agent keeps collecting (and backing off) while nothing listens on the port; with
+        // --interval 0.3 each call gives up after 2 s, so several rounds fall in this window.
+        try await Task.sleep(for: .seconds(6))
+        let up = Date()
+        let second = try SiemdProcess(arguments: ["--db", database, "--port", String(port)])
+        #expect(second.port == port)
+        // Heartbeats stamped while the server was down are delivered once it is back.
+        #expect(
+            try await eventually {
+                let url = second.baseURL + "/search?q=edr_heartbeat&agent_id=\(agentID)&limit=1000"
+                let items = jsonObject(try await http(.GET, url).body)["items"] as? [[String: Any]] ?? []
+                let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+                let stamps = items.compactMap { ($0["ts"] as? String).flatMap { try? format.parse($0) } }
+                return stamps.contains { $0 > down && $0 < up }
+            }, "no heartbeat from the downtime arrived: \(agent.stop())")
+        #expect(agent.process.isRunning)
+    }
+
     func queue(_ siemd: SiemdProcess, _ agentID: String, _ type: String, _ params: String) async throws -> Int {
         let response = try await http(
             .POST, siemd.baseURL + "/edr/actions",

@@ -22,6 +22,7 @@ struct EDRAgent {
     func run() async throws {
         var state = AgentState.load(settings.statePath)
         var client = EDRClient(server: settings.server, apiKey: settings.apiKey, token: state.token)
+        client.timeout = Int64(min(15, max(2, (settings.interval * 3).rounded(.up))))
         var processes = ProcessCollector()
         var sockets = SocketCollector()
         var logins = LoginCollector()

@@ -9,6 +9,9 @@ struct EDRClient: Sendable {
     let server: String
     let apiKey: String?
     var token: String?
+    /// Seconds a call may take, connecting included (AsyncHTTPClient retries refused connections
+    /// until this deadline, so it is also how long a down server holds up one round).
+    var timeout: Int64 = 15
 
     struct Failure: Error, CustomStringConvertible {
         var status: Int
@@ -16,7 +19,7 @@ struct EDRClient: Sendable {
         var description: String { "HTTP \(status): \(body.prefix(300))" }
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, timeout: Int64 = 15) async throws
+    func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws
         -> [String: JSONValue]
     {
         var request = HTTPClientRequest(url: server + path)
