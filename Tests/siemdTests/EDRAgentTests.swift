@@ -185,6 +185,48 @@ import Testing
         #expect(agent.process.isRunning)
     }
 
+    @Test(
+        .enabled(
+            if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+            "needs root and setpriv to run the agent as an unprivileged user: skipped"))
+    func firewallActionsReportRequiresRootWhenNotRoot() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let siemd = try SiemdProcess(
+            arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path],
+            environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "*"])
+        let stateFolder = folder.appendingPathComponent("nobody")
+        try FileManager.default.createDirectory(
+            at: stateFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        let agent = try ChildProcess(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", ChildProcess.product("siem-agent"), "edr",
+                "--server", siemd.baseURL, "--interval", "0.5", "--allow-response", "--state",
+                stateFolder.appendingPathComponent("edr.json").path,
+            ])
+        defer { agent.stop() }
+        var agentID = ""
+        #expect(
+            try await eventually {
+                let items = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"]
+                agentID = (items as? [[String: Any]])?.first?["agent_id"] as? String ?? ""
+                return !agentID.isEmpty
+            }, "the unprivileged agent did not register: \(agent.stop())")
+        for (type, params) in [("isolate_endpoint", "{}"), ("block_ip", #"{"ip":"192.0.2.7"}"#)] {
+            let action = try await finished(siemd, agentID, try await queue(siemd, agentID, type, params))
+            #expect(action["status"] as? String == "failed", "\(action)")
+            #expect(action["error"] as? String == "requires root", "\(action)")
+        }
+        // Not root, so not allowed to signal a root process (siemd here) either.
+        let target = siemd.process.processIdentifier
+        let action = try await finished(
+            siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(target)}"#))
+        #expect(action["status"] as? String == "failed")
+        #expect((action["error"] as? String)?.contains("permission denied") == true, "\(action)")
+        #expect(siemd.process.isRunning)
+    }
+
     func queue(_ siemd: SiemdProcess, _ agentID: String, _ type: String, _ params: String) async throws -> Int {
         let response = try await http(
             .POST, siemd.baseURL + "/edr/actions",
