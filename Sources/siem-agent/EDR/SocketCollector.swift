@@ -77,9 +77,14 @@ struct SocketCollector {
 
     /// `/proc/net` addresses are hex words in host (little-endian) byte order.
     static func decodeAddress(_ hex: String) -> String? {
-        let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
-            let start = hex.index(hex.startIndex, offsetBy: offset)
-            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
+        let digits = Array(hex.utf8)
+        guard digits.count == 8 || digits.count == 32 else { return nil }
+        var bytes: [UInt8] = []
+        for offset in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[offset..<offset + 2], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(byte)
         }
         switch bytes.count {
         case 4:
