@@ -1,4 +1,5 @@
 import Foundation
+import SIEMCore
 import Testing
 
 @testable import siem_agent
@@ -29,6 +30,17 @@ import Testing
               2: 0100007F:A1B2 0100007F:0035 01 00000000:00000000 00:00000000 00000000     0        0 5151 2 0000000000000000 0
             """
         #expect(SocketCollector.parse(proto: "udp", udp).map(\.port) == [68])
+    }
+
+    @Test func telemetryBatchesStayUnderTheBodyLimit() {
+        let big = JSONValue.object(["message": .string(String(repeating: "x", count: 4000))])
+        let outbox = Array(repeating: big, count: 1000)
+        let batch = EDRAgent.nextBatch(outbox)
+        #expect(!batch.isEmpty && batch.count < EDRAgent.batchSize)
+        #expect(JSONValue.array(batch).jsonText.utf8.count <= EDRAgent.maxBatchBytes)
+        #expect(EDRAgent.nextBatch(Array(repeating: .object([:]), count: 1000)).count == EDRAgent.batchSize)
+        let huge = JSONValue.object(["message": .string(String(repeating: "y", count: 300_000))])
+        #expect(EDRAgent.nextBatch([huge, big]).count == 1)
     }
 
     @Test func utmpUserProcessRecordsBecomeLogins() {

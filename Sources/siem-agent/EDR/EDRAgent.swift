@@ -9,6 +9,8 @@ import SIEMCore
 struct EDRAgent {
     static let version = "0.1.0"
     static let batchSize = 500
+    /// Well under siemd's default 1 MiB body limit (SIEM_MAX_BODY_BYTES).
+    static let maxBatchBytes = 256 << 10
     static let maxBatchesPerRound = 4
     static let outboxLimit = 20_000
 
@@ -64,7 +66,7 @@ struct EDRAgent {
                 }
                 var batches = 0
                 while !outbox.isEmpty, batches < Self.maxBatchesPerRound {
-                    let batch = Array(outbox.prefix(Self.batchSize))
+                    let batch = Self.nextBatch(outbox)
                     _ = try await client.send(
                         .POST, "/edr/telemetry",
                         body: .object(["agent_id": .string(state.agentID ?? ""), "events": .array(batch)]))
@@ -87,6 +89,20 @@ struct EDRAgent {
             let wait = failures == 0 ? settings.interval : min(60, settings.interval * pow(2, Double(min(failures, 8))))
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
+    }
+
+    /// The oldest items that fit in one request: at most `batchSize` items and `maxBatchBytes`
+    /// bytes (always at least one item).
+    static func nextBatch(_ outbox: [JSONValue]) -> [JSONValue] {
+        var batch: [JSONValue] = []
+        var bytes = 0
+        for item in outbox.prefix(batchSize) {
+            let size = item.jsonText.utf8.count + 1
+            if !batch.isEmpty && bytes + size > maxBatchBytes { break }
+            batch.append(item)
+            bytes += size
+        }
+        return batch
     }
 
     func register(_ state: inout AgentState, _ client: inout EDRClient) async throws {
