@@ -75,6 +75,13 @@ struct EDRAgent {
                 }
                 try await pollActions(&state, client, &results)
                 failures = 0
+            } catch let failure as EDRClient.Failure where failure.status == 409 && !registered {
+                // Our id now belongs to another agent (its token no longer matches): start afresh.
+                logger.warning("agent id taken on the server; registering as a new agent")
+                state.agentID = nil
+                state.token = nil
+                client.token = nil
+                failures += 1
             } catch let failure as EDRClient.Failure where failure.status == 401 || failure.status == 404 {
                 logger.warning("server does not know this agent; registering again", metadata: ["error": "\(failure)"])
                 registered = false
