@@ -227,6 +227,32 @@ import Testing
         #expect(siemd.process.isRunning)
     }
 
+    @Test func anAgentWhoseSavedIDBelongsToAnotherRegistersAfresh() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let siemd = try SiemdProcess(arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path])
+        let owner = try await http(
+            .POST, siemd.baseURL + "/edr/register", body: #"{"hostname":"a","agent_id":"taken"}"#)
+        #expect(owner.status == 201)
+        let statePath = folder.appendingPathComponent("edr.json").path
+        try Data(#"{"agent_id":"taken","token":"not-the-token"}"#.utf8).write(to: URL(fileURLWithPath: statePath))
+        let agent = try ChildProcess(
+            ChildProcess.product("siem-agent"),
+            ["edr", "--server", siemd.baseURL, "--interval", "0.3", "--state", statePath])
+        defer { agent.stop() }
+        var state: [String: Any] = [:]
+        #expect(
+            await eventually {
+                state = jsonObject((try? String(contentsOfFile: statePath, encoding: .utf8)) ?? "")
+                return state["agent_id"] as? String != "taken" && state["agent_id"] != nil
+            })
+        let endpoints = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"]
+        #expect((endpoints as? [[String: Any]])?.count == 2)
+        #expect(
+            (endpoints as? [[String: Any]])?.first { $0["agent_id"] as? String == "taken" }?["hostname"] as? String
+                == "a")
+    }
+
     func queue(_ siemd: SiemdProcess, _ agentID: String, _ type: String, _ params: String) async throws -> Int {
         let response = try await http(
             .POST, siemd.baseURL + "/edr/actions",
