@@ -138,6 +138,30 @@ import Testing
         }
     }
 
+    @Test func theServersOwnAddressesCannotBeBlocked() async throws {
+        let local = ServerAddresses.interfaceAddresses().first { !$0.hasPrefix("127.") && $0 != "::1" }
+        try await withEDR(configure: {
+            $0.edrDangerousActionAllowlist = ["*"]
+            $0.host = "0.0.0.0"
+        }) { client, _ async throws in
+            let agent = try await client.registerAgent()
+            if let local {
+                expectError(
+                    try await client.queueAction(agent.id, "block_ip", #"{"ip":"\#(local)"}"#), .unprocessableContent)
+            }
+            #expect(try await client.queueAction(agent.id, "block_ip", #"{"ip":"198.51.100.7"}"#).status == .created)
+        }
+        try await withEDR(configure: {
+            $0.edrDangerousActionAllowlist = ["*"]
+            $0.host = "192.0.2.44"
+        }) { client, _ async throws in
+            let agent = try await client.registerAgent()
+            let refused = try await client.queueAction(agent.id, "block_ip", #"{"ip":"192.0.2.44"}"#)
+            expectError(refused, .unprocessableContent)
+            #expect((refused.json["detail"] as? String)?.contains("SIEM server") == true)
+        }
+    }
+
     @Test func dangerousActionsNeedAnAllowlistedRequester() async throws {
         try await withEDR { client, _ async throws in
             let agent = try await client.registerAgent()

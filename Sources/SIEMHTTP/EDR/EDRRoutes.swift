@@ -197,9 +197,8 @@ struct EDRRoutes: Sendable {
         guard (1...604_800).contains(expiresIn) else {
             throw APIError.invalid("`expires_in_seconds` must be from 1 to 604800")
         }
-        var protectedIPs: Set<String> = []
-        if let server = IPAddress.canonical(configuration.host) { protectedIPs.insert(server) }
-        let params = try type.validate(try body.object("params") ?? [:], protectedIPs: protectedIPs)
+        let params = try type.validate(
+            try body.object("params") ?? [:], protectedIPs: ServerAddresses.protected(host: configuration.host))
         guard let endpoint = try await store.endpoint(agentID: agentID) else {
             throw APIError(.notFound, "unknown_agent", "agent \(agentID) is not registered")
         }
