@@ -138,6 +138,22 @@ import Testing
         }
     }
 
+    @Test func edrSettingsComeFromTheEnvironment() throws {
+        let configuration = try ServerConfiguration(environment: [
+            "EDR_DANGEROUS_ACTION_ALLOWLIST": " soc-lead, demo ,", "EDR_ACTION_LEASE_SECONDS": "30",
+        ])
+        #expect(configuration.edrDangerousActionAllowlist == ["soc-lead", "demo"])
+        #expect(configuration.edrLeaseSeconds == 30)
+        #expect(ServerConfiguration().edrDangerousActionAllowlist.isEmpty)
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(environment: ["EDR_ACTION_EXPIRY_SECONDS": "soon"])
+        }
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(environment: ["EDR_ACTION_LEASE_SECONDS": "0"])
+        }
+        #expect(error?.variable == "EDR_ACTION_LEASE_SECONDS")
+    }
+
     @Test func theServersOwnAddressesCannotBeBlocked() async throws {
         let local = ServerAddresses.interfaceAddresses().first { !$0.hasPrefix("127.") && $0 != "::1" }
         try await withEDR(configure: {
