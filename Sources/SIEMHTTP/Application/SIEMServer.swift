@@ -77,6 +77,9 @@ public enum SIEMServer {
         AlertRoutes(store: pipeline.store).register(on: router)
         HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
             .register(on: router)
+        if let edr = pipeline.store as? any EDRStore {
+            EDRRoutes(pipeline: pipeline, store: edr, configuration: configuration).register(on: router)
+        }
         return router
     }
 }

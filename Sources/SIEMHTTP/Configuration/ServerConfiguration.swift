@@ -13,6 +13,14 @@ public struct ServerConfiguration: Sendable {
     public var maxEventsPerRequest: Int = 100_000
     /// Authentication, trusted hosts and rate limiting.
     public var security = SecurityConfiguration()
+    /// `requested_by` values allowed to queue dangerous EDR actions; `*` allows anyone; empty allows none.
+    public var edrDangerousActionAllowlist: [String] = []
+    /// How long a polled EDR action waits for its result before it is offered again.
+    public var edrLeaseSeconds: Int = 120
+    /// How long a queued EDR action waits for its agent by default.
+    public var edrActionExpirySeconds: Int = 3600
+    /// An endpoint not seen for this long is listed as offline.
+    public var edrOfflineAfterSeconds: Int = 120
 
     public init() {}
 
@@ -28,6 +36,10 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
         security = try SecurityConfiguration(reader)
+        edrDangerousActionAllowlist = reader.list("EDR_DANGEROUS_ACTION_ALLOWLIST") ?? edrDangerousActionAllowlist
+        edrLeaseSeconds = try reader.int("EDR_ACTION_LEASE_SECONDS", in: 1...86_400) ?? edrLeaseSeconds
+        edrActionExpirySeconds = try reader.int("EDR_ACTION_EXPIRY_SECONDS", in: 1...604_800) ?? edrActionExpirySeconds
+        edrOfflineAfterSeconds = try reader.int("EDR_OFFLINE_AFTER_SECONDS", in: 1...86_400) ?? edrOfflineAfterSeconds
     }
 }
 

@@ -50,7 +50,42 @@ public enum Migrations {
         CREATE INDEX alerts_severity ON alerts(severity, id);
         CREATE INDEX alerts_agent ON alerts(agent_id, id) WHERE agent_id IS NOT NULL;
         CREATE INDEX alerts_created ON alerts(created_at);
+        """,
+        // 2: EDR endpoints (tokens kept as SHA-256 hex only) and their response-action queue.
         """
+        CREATE TABLE edr_endpoints(
+            agent_id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL,
+            hostname TEXT NOT NULL,
+            os TEXT NOT NULL,
+            kernel TEXT NOT NULL,
+            ips TEXT NOT NULL,
+            agent_version TEXT NOT NULL,
+            registered_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            isolated INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX edr_endpoints_seen ON edr_endpoints(last_seen);
+        CREATE TABLE edr_actions(
+            id INTEGER PRIMARY KEY,
+            agent_id TEXT NOT NULL REFERENCES edr_endpoints(agent_id),
+            action_type TEXT NOT NULL,
+            params TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            leased_at INTEGER,
+            lease_until INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            completed_at INTEGER,
+            output TEXT,
+            error TEXT
+        );
+        CREATE INDEX edr_actions_agent ON edr_actions(agent_id, id);
+        CREATE INDEX edr_actions_open ON edr_actions(agent_id, status, id) WHERE status IN ('queued', 'leased');
+        CREATE INDEX edr_actions_status ON edr_actions(status, id);
+        """,
     ]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.
