@@ -205,7 +205,7 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
 
     @Test func aDeadReceiverCountsFailures() async throws {
         // Port 1 on loopback: nothing listens, connections are refused.
-        let sender = sender(port: 1, attempts: 2)
+        let sender = sender(port: 1, attempts: 2, timeout: 0.2)
         try await withSIEM(webhooks: sender) { client in
             let ingest = try await client.post("/ingest", referenceEvent)
             #expect(ingest.status == .ok)
