@@ -38,7 +38,4 @@ extension JSONBody {
         ])
     }
 
-    mutating func optionalDate(_ value: Date?) {
-        if let value { date(value) } else { raw("null") }
-    }
 }

@@ -13,7 +13,7 @@ public final class SQLiteEventStore: EventStore {
     public let path: String
     let writer: SQLiteWriter
     let readers: SQLiteReadPool
-    private let totals: Totals
+    let totals: Totals
 
     /// Opens (creating when missing) the database at `path` and migrates it to the latest schema.
     public init(path: String, sync: SyncMode = .full, readers readerCount: Int = 4) throws(StoreError) {
@@ -119,6 +119,7 @@ public final class SQLiteEventStore: EventStore {
                 alerts[index].host = event.host
                 alerts[index].agentID = event.agentID
             }
+            try recordIOCHits(alerts, on: connection)
         }
         return EventWrite(event: event, alerts: alerts)
     }
@@ -336,6 +337,7 @@ public final class SQLiteEventStore: EventStore {
         try await readers.read { connection in
             let statement = try connection.prepare("SELECT \(Self.alertColumns) FROM alerts a WHERE a.id = ?")
             try statement.bind([.int(id)])
+            defer { statement.reset() }  // a statement left mid-result would pin this reader's snapshot
             return try statement.step() ? Self.alert(from: statement) : nil
         }
     }
