@@ -85,7 +85,7 @@ final class Siemd: @unchecked Sendable {  // used only by the test that owns it
         self.database = folder + "/siem.sqlite3"
         self.environment = environment
         process = try ChildProcess(
-            "siemd", ["--host", "127.0.0.1", "--port", "0", "--db", database], logPath: folder + "/siemd-0.log",
+            "siemd", ["--host", "127.0.0.1", "--port", "0", "--db", database], logPath: folder + "/siemd-0.stderr",
             environment: environment)
         port = try process.waitForNumber(after: "http.port")
     }
@@ -102,13 +102,15 @@ final class Siemd: @unchecked Sendable {  // used only by the test that owns it
         starts += 1
         process = try ChildProcess(
             "siemd", ["--host", "127.0.0.1", "--port", "\(port)", "--db", database],
-            logPath: folder + "/siemd-\(starts).log", environment: environment)
+            logPath: folder + "/siemd-\(starts).stderr", environment: environment)
         _ = try process.waitForNumber(after: "http.port")
     }
 
     /// How many events siemd holds (`GET /health`); nil while it is unreachable.
     func eventCount() async -> Int? {
-        guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/health"), timeout: .seconds(10)),
+        guard
+            let response = try? await HTTPClient.shared.execute(
+                HTTPClientRequest(url: baseURL + "/health"), timeout: .seconds(10)),
             let body = try? await response.body.collect(upTo: 1 << 20),
             let health = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         else { return nil }

@@ -15,7 +15,8 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         for message in messages {
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: message)))
+            try await channel.writeAndFlush(
+                AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: message)))
         }
         try await channel.close()
     }
@@ -52,7 +53,8 @@ import Testing
         try await send(tcp: counted, port: port)
         // Newline framing, CRLF tolerated, the last message closed by the end of the connection.
         try await send(
-            tcp: "<34>Nov 29 09:00:00 host app: tcp-line-1\n<34>Nov 29 09:00:00 host app: tcp-line-2\r\nmalformed tcp-line-3",
+            tcp:
+                "<34>Nov 29 09:00:00 host app: tcp-line-1\n<34>Nov 29 09:00:00 host app: tcp-line-2\r\nmalformed tcp-line-3",
             port: port)
 
         let expected: [String: String] = [

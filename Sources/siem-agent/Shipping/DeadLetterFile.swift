@@ -14,7 +14,9 @@ struct DeadLetterFile: Sendable {
         line.append(contentsOf: event)
         line.append(contentsOf: "}\n".utf8)
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             logger.error("cannot open the dead-letter file; event lost", metadata: ["file.path": "\(path)"])
@@ -25,7 +27,9 @@ struct DeadLetterFile: Sendable {
         fsync(fd)
         logger.error(
             "siemd rejected an event; written to the dead-letter file",
-            metadata: ["http.status": "\(status)", "file.path": "\(path)", "detail": "\(detail)",
-                "written": "\(written == line.count)"])
+            metadata: [
+                "http.status": "\(status)", "file.path": "\(path)", "detail": "\(detail)",
+                "written": "\(written == line.count)",
+            ])
     }
 }

@@ -15,7 +15,8 @@ struct ShippingOptions: ParsableArguments {
     @Option(help: "Seconds between counter log lines.") var statsInterval: Double = 60
 
     func validate() throws {
-        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme)
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme)
         else { throw ValidationError("--endpoint must be an http:// or https:// URL") }
         guard maxBatchBytes >= 4096 else { throw ValidationError("--max-batch-bytes must be at least 4096") }
         guard maxBatchEvents >= 1 else { throw ValidationError("--max-batch-events must be at least 1") }

@@ -21,8 +21,9 @@ final class MessageQueue: Sendable {
     /// Adds `message` unless the queue is full.
     func offer(_ message: SyslogMessage) -> Bool {
         state.withLockedValue { state in
-            guard state.items.count < maxMessages, state.bytes + message.bytes.readableBytes <= maxBytes
-                || state.items.isEmpty
+            guard state.items.count < maxMessages,
+                state.bytes + message.bytes.readableBytes <= maxBytes
+                    || state.items.isEmpty
             else { return false }
             state.items.append(message)
             state.bytes += message.bytes.readableBytes

@@ -45,7 +45,9 @@ extension SiemAgent {
             var tls: NIOSSLContext?
             if let tlsCert, let tlsKey {
                 do {
-                    let chain = try NIOSSLCertificate.fromPEMFile(tlsCert).map { NIOSSLCertificateSource.certificate($0) }
+                    let chain = try NIOSSLCertificate.fromPEMFile(tlsCert).map {
+                        NIOSSLCertificateSource.certificate($0)
+                    }
                     let key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
                     tls = try NIOSSLContext(
                         configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))

@@ -47,7 +47,8 @@ extension SiemAgent {
             let counters = Counters()
             let limits = shipping.batchLimits
             let shipper = Shipper(
-                configuration: shipping.shipperConfiguration(deadLetterPath: deadLetter ?? statePath + ".dead-letter.ndjson"),
+                configuration: shipping.shipperConfiguration(
+                    deadLetterPath: deadLetter ?? statePath + ".dead-letter.ndjson"),
                 counters: counters, shutdown: shutdown, logger: logger)
             let encoder = EventEncoder(
                 source: source, host: host ?? AgentLogging.hostName, maxEventBytes: limits.maxEventBytes)
@@ -63,7 +64,8 @@ extension SiemAgent {
                 throw ValidationError("cannot read the state file \(statePath): \(error)")
             }
             logger.info(
-                "tailing", metadata: ["files": "\(files)", "state.path": "\(statePath)", "endpoint": "\(shipping.endpoint)"])
+                "tailing",
+                metadata: ["files": "\(files)", "state.path": "\(statePath)", "endpoint": "\(shipping.endpoint)"])
             let statsInterval = Duration.milliseconds(Int(shipping.statsInterval * 1000))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -85,7 +85,9 @@ final class Tailer {
                 }
                 file.flushPartial(olderThan: configuration.partialLineTimeout) { append($0, $1, file: file) }
             }
-            if !lines.isEmpty, !progressed || isBatchFull || ContinuousClock.now - batchStarted >= configuration.limits.wait {
+            if !lines.isEmpty,
+                !progressed || isBatchFull || ContinuousClock.now - batchStarted >= configuration.limits.wait
+            {
                 await flush()
             }
             if !progressed { await shutdown.sleep(configuration.pollInterval) }
@@ -133,7 +135,8 @@ final class Tailer {
         var done = 0
         let delivered = await shipper.ship(sending, limits: configuration.limits) { range in
             for mark in marks[range] {
-                if let file = files[mark.identity], file.generation == mark.generation, mark.end > file.committedOffset {
+                if let file = files[mark.identity], file.generation == mark.generation, mark.end > file.committedOffset
+                {
                     file.committedOffset = mark.end
                 }
             }
@@ -160,7 +163,8 @@ final class Tailer {
         do {
             try state.save(to: configuration.statePath)
         } catch {
-            logger.error("cannot save positions", metadata: ["file.path": "\(configuration.statePath)", "error": "\(error)"])
+            logger.error(
+                "cannot save positions", metadata: ["file.path": "\(configuration.statePath)", "error": "\(error)"])
         }
     }
 
@@ -191,7 +195,9 @@ final class Tailer {
                 !file.hasPending, file.committedOffset == file.size,
                 !marks.contains(where: { $0.identity == identity })
             else { continue }
-            logger.info("file gone from the watched paths and read to its end; released", metadata: ["file.path": "\(file.path)"])
+            logger.info(
+                "file gone from the watched paths and read to its end; released",
+                metadata: ["file.path": "\(file.path)"])
             files[identity] = nil
             saved[identity] = nil
         }
