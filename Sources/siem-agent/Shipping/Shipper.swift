@@ -24,6 +24,7 @@ final class Shipper: Sendable {
     let shutdown: ShutdownSignal
     let logger: Logger
     private let deadLetter: DeadLetterFile
+    private let client: HTTPClient
 
     init(configuration: Configuration, counters: Counters, shutdown: ShutdownSignal, logger: Logger) {
         self.configuration = configuration
@@ -31,6 +32,17 @@ final class Shipper: Sendable {
         self.shutdown = shutdown
         self.logger = logger
         self.deadLetter = DeadLetterFile(path: configuration.deadLetterPath)
+        // A refused connection fails the attempt after the connect timeout, so this type's own
+        // backoff, counters and drain deadline decide what happens next.
+        var client = HTTPClient.Configuration()
+        client.timeout.connect = .seconds(2)
+        client.connectionPool.retryConnectionEstablishment = false
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
+    }
+
+    /// Closes the HTTP connections; call once, after the last `ship`.
+    func close() async {
+        try? await client.shutdown()
     }
 
     /// Delivers `lines` in requests within `limits`, calling `acknowledged` with the range of each
@@ -101,12 +113,10 @@ final class Shipper: Sendable {
                 request.headers.add(name: "content-type", value: "application/x-ndjson")
                 if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
                 request.body = .bytes(body)
-                let response = try await HTTPClient.shared.execute(request, timeout: configuration.requestTimeout)
-                let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                let status = Int(response.status.code)
+                guard let (status, headers, text) = try await execute(request) else { return .abandoned }
                 if (200..<300).contains(status) { return .accepted }
                 if status == 408 || status == 429 || status >= 500 {
-                    retryAfter = response.headers.first(name: "retry-after").flatMap(Self.parseRetryAfter)
+                    retryAfter = headers.first(name: "retry-after").flatMap(Self.parseRetryAfter)
                     logger.warning(
                         "siemd answered \(status); retrying",
                         metadata: ["http.status": "\(status)", "retry.attempt": "\(attempt + 1)"])
@@ -123,6 +133,26 @@ final class Shipper: Sendable {
             attempt += 1
             await shutdown.sleep(retryAfter ?? backoff(attempt: attempt), untilDrainExpires: true)
             if shutdown.drainExpired { return .abandoned }
+        }
+    }
+
+    /// One request; nil when the drain timeout ran out first (the request is then cancelled).
+    private func execute(_ request: HTTPClientRequest) async throws -> (Int, HTTPHeaders, String)? {
+        let client = self.client
+        let timeout = configuration.requestTimeout
+        let shutdown = self.shutdown
+        return try await withThrowingTaskGroup(of: (Int, HTTPHeaders, String)?.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, timeout: timeout)
+                let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                return (Int(response.status.code), response.headers, text)
+            }
+            group.addTask {
+                while !shutdown.drainExpired, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 

@@ -58,11 +58,12 @@ extension SiemAgent {
             let listener = SyslogListener(
                 host: bind, port: port, maxMessageBytes: maxMessageBytes, tls: tls, queue: queue, counters: counters,
                 shutdown: shutdown, logger: logger)
+            let shipper = Shipper(
+                configuration: shipping.shipperConfiguration(deadLetterPath: deadLetter), counters: counters,
+                shutdown: shutdown, logger: logger)
             let forwarder = SyslogForwarder(
                 queue: queue,
-                shipper: Shipper(
-                    configuration: shipping.shipperConfiguration(deadLetterPath: deadLetter), counters: counters,
-                    shutdown: shutdown, logger: logger),
+                shipper: shipper,
                 encoder: EventEncoder(source: source, host: nil, maxEventBytes: shipping.batchLimits.maxEventBytes),
                 limits: shipping.batchLimits, shutdown: shutdown, logger: logger)
             let statsInterval = Duration.milliseconds(Int(shipping.statsInterval * 1000))
@@ -81,9 +82,11 @@ extension SiemAgent {
                     }
                 }
             } catch {
+                await shipper.close()
                 counters.log(logger, "stopped")
                 throw ValidationError("syslog listener failed: \(error)")
             }
+            await shipper.close()
             counters.log(logger, "stopped")
         }
     }

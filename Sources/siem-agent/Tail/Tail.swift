@@ -74,6 +74,7 @@ extension SiemAgent {
                 await tailer.run()
                 shutdown.request()
             }
+            await shipper.close()
             counters.log(logger, "stopped")
         }
     }
