@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Testing
 
 /// `siem-agent syslog` end to end: real UDP and TCP sockets on loopback and a real siemd.
@@ -79,5 +80,51 @@ import Testing
         #expect(agent.stop(signal: SIGTERM) == 0)
         #expect(agent.log.contains("counters.received=10"))
         #expect(agent.log.contains("counters.sent=10"))
+    }
+
+    @Test func tlsConnectionsArrive() async throws {
+        let folder = try temporaryFolder("syslog-tls")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/key.pem", "-out",
+            folder + "/cert.pem", "-subj", "/CN=localhost", "-days", "1",
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+
+        let siemd = try Siemd(folder: folder)
+        let agent = try ChildProcess(
+            "siem-agent",
+            [
+                "syslog", "--bind", "127.0.0.1", "--port", "0", "--endpoint", siemd.ingestURL, "--batch-wait", "0.2",
+                "--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem",
+                "--dead-letter", folder + "/dead.ndjson",
+            ],
+            logPath: folder + "/agent.stderr")
+        let port = try agent.waitForNumber(after: "syslog.port")
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        let context = try NIOSSLContext(configuration: configuration)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: context, serverHostname: nil))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        let counted = "<34>1 2026-11-29T09:00:00Z host app - - - tls-counted"
+        try await channel.writeAndFlush(
+            ByteBuffer(string: Self.octetCounted(counted) + Self.octetCounted(counted + "-2")))
+        #expect(await eventually { try await siemd.events(source: "syslog").count >= 2 })
+        try await channel.close()
+        let events = try await siemd.events(source: "syslog")
+        #expect(events.map { $0["message"] as? String } == [counted, counted + "-2"])
+        #expect(events.allSatisfy { ($0["fields"] as? [String: Any])?["transport"] as? String == "tls" })
+        #expect(agent.stop(signal: SIGTERM) == 0)
     }
 }

@@ -63,6 +63,7 @@ import Testing
         try Self.write(20_000..<25_000, to: log)
         try await Task.sleep(for: .seconds(1))
         try siemd.restart()
+        #expect(tail.log.contains("cannot reach siemd; retrying"))
         try Self.write(25_000..<30_000, to: log)
         // The agent dies without warning and starts again from its saved positions.
         #expect(await eventually { await siemd.eventCount() ?? 0 >= 26_000 })
@@ -227,5 +228,30 @@ import Testing
         #expect((record["event"] as? [String: Any])?["message"] as? String == String(repeating: "z", count: 3000))
         #expect(tail.stop(signal: SIGTERM) == 0)
         #expect(tail.log.contains("counters.dead_lettered=1"))
+    }
+
+    @Test func shutdownWhileServerIsAwayKeepsUnsentLinesForTheNextStart() async throws {
+        let folder = try temporaryFolder("tail-drain")
+        let siemd = try Siemd(folder: folder)
+        siemd.stop()
+        let log = folder + "/app.log"
+        let arguments = [
+            "--file", log, "--endpoint", siemd.ingestURL, "--state", folder + "/state.json", "--drain-timeout", "1",
+            "--max-retry-delay", "0.2",
+        ]
+        try append("while-away-1\nwhile-away-2\n", to: log)
+        let first = try agent(folder, arguments)
+        #expect(await eventually { first.log.contains("cannot reach siemd; retrying") })
+        // SIGTERM gives up after the drain timeout and saves no position for unsent lines.
+        #expect(first.stop(signal: SIGTERM) == 0)
+        #expect(first.log.contains("drain timeout"))
+        #expect(first.log.contains("counters.sent=0"))
+
+        try siemd.restart()
+        let second = try agent(folder, arguments)
+        #expect(await eventually { try await siemd.events(source: "file").count == 2 })
+        #expect(
+            try await siemd.events(source: "file").map { $0["message"] as? String } == ["while-away-1", "while-away-2"])
+        #expect(second.stop(signal: SIGTERM) == 0)
     }
 }
