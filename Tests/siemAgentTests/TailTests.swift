@@ -254,4 +254,25 @@ import Testing
             try await siemd.events(source: "file").map { $0["message"] as? String } == ["while-away-1", "while-away-2"])
         #expect(second.stop(signal: SIGTERM) == 0)
     }
+
+    @Test func fromEndSkipsWhatWasThereAtStartOnly() async throws {
+        let folder = try temporaryFolder("tail-from-end")
+        let siemd = try Siemd(folder: folder)
+        let existing = folder + "/a.log"
+        try append("before-start\n", to: existing)
+        let tail = try agent(
+            folder,
+            [
+                "--file", folder + "/*.log", "--endpoint", siemd.ingestURL, "--state", folder + "/state.json",
+                "--from-end",
+            ])
+        #expect(await eventually { tail.log.contains("following file from its end") })
+        try append("after-start\n", to: existing)
+        // A file that appears later is new: read from its start.
+        try append("late-file-first-line\n", to: folder + "/b.log")
+        #expect(await eventually { try await siemd.events(source: "file").count >= 2 })
+        let messages = try await siemd.events(source: "file").compactMap { $0["message"] as? String }
+        #expect(Set(messages) == ["after-start", "late-file-first-line"])
+        #expect(tail.stop(signal: SIGTERM) == 0)
+    }
 }

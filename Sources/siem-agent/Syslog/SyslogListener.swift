@@ -27,8 +27,13 @@ struct SyslogListener {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(SyslogFrameDecoder(maxMessageBytes: maxMessageBytes)))
-                    return try NIOAsyncChannel<SyslogFrameDecoder.SyslogFrame, Never>(
-                        wrappingChannelSynchronously: channel)
+                    // The peer is read now: once the sender closed, the channel no longer knows it.
+                    let peer = channel.remoteAddress?.ipAddress ?? "unknown"
+                    return (
+                        peer,
+                        try NIOAsyncChannel<SyslogFrameDecoder.SyslogFrame, Never>(
+                            wrappingChannelSynchronously: channel)
+                    )
                 }
             }
         let boundPort = server.channel.localAddress?.port ?? port
@@ -56,8 +61,8 @@ struct SyslogListener {
                 server.channel.close(promise: nil)
             }
             try await server.executeThenClose { connections in
-                for try await connection in connections {
-                    group.addTask { await receive(connection) }
+                for try await (peer, connection) in connections {
+                    group.addTask { await receive(connection, peer: peer) }
                 }
             }
             try? await udp.closeFuture.get()
@@ -66,8 +71,7 @@ struct SyslogListener {
         }
     }
 
-    private func receive(_ connection: NIOAsyncChannel<SyslogFrameDecoder.SyslogFrame, Never>) async {
-        let peer = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+    private func receive(_ connection: NIOAsyncChannel<SyslogFrameDecoder.SyslogFrame, Never>, peer: String) async {
         let transport = tls == nil ? "tcp" : "tls"
         do {
             try await connection.executeThenClose { inbound, _ in
