@@ -82,7 +82,7 @@ public final class SQLiteEventStore: EventStore {
 
         let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
         for ip in event.ips { try insertTerm.run([.text("ip"), .text(ip), .int(id)]) }
-        for (key, value) in event.normalized {
+        for (key, value) in event.normalized where EventQuery.indexedKeys.contains(key) {
             var texts: [String] = []
             value.forEachScalar { if $0.utf8.count <= 256 { texts.append($0) } }
             for text in texts { try insertTerm.run([.text(key), .text(text), .int(id)]) }
@@ -165,7 +165,8 @@ public final class SQLiteEventStore: EventStore {
         var sql = "SELECT \(Self.eventColumns) FROM "
         var conditions: [String] = []
         var arguments: [SQLValue] = []
-        var terms = query.terms
+        var terms = query.terms.filter { EventQuery.indexedKeys.contains($0.key) }
+        let unindexed = query.terms.filter { !EventQuery.indexedKeys.contains($0.key) }
         if let ip = query.ip { terms.insert(.init(key: "ip", value: ip), at: 0) }
         let order: String
         if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -199,6 +200,11 @@ public final class SQLiteEventStore: EventStore {
             conditions.append(
                 "EXISTS (SELECT 1 FROM event_terms x WHERE x.key = ? AND x.value = ? AND x.event_id = e.id)")
             arguments += [.text(term.key), .text(term.value)]
+        }
+        // Keys without an index entry are checked on each candidate row (correct, not fast).
+        for term in unindexed {
+            conditions.append("CAST(json_extract(e.normalized, ?) AS TEXT) = ?")
+            arguments += [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)]
         }
         if let agentID = query.agentID {
             conditions.append("e.agent_id = ?")
