@@ -8,6 +8,8 @@ struct SiemBench: AsyncParsableCommand {
         commandName: "siem-bench",
         abstract: "swift-siem benchmarks (run in release mode).",
 
-        subcommands: [SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self, IOCBench.self]
+        subcommands: [
+            SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self, IOCBench.self, ConcurrentIngest.self,
+        ]
     )
 }

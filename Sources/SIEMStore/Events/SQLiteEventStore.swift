@@ -42,6 +42,12 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Group-commit figures: commits so far and jobs (insert calls) per commit.
+    public var commitStatistics: String {
+        let (commits, perCommit) = writer.statistics
+        return "\(commits) commits, \(String(format: "%.1f", perCommit)) writes per commit"
+    }
+
     public func close() async {
         writer.close()
     }
