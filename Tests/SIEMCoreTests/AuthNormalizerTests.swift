@@ -38,6 +38,19 @@ import Testing
         #expect(pam["source.domain"] == "71-13-115-12.static.mdsn.wi.charter.com")
         #expect(pam["user.name"] == "root")
 
+        let closed = Samples.normalize(
+            "Mar 14 02:14:43 bastion sshd[48397]: Connection closed by authenticating user root 203.0.113.45 port 49017 [preauth]"
+        )
+        #expect(closed["event.action"] == "connection-closed")
+        #expect(closed["user.name"] == "root")
+        #expect(closed["event.reason"] == nil)
+        #expect(closed["source.port"] == "49017")
+        let closedInvalid = Samples.normalize(
+            "Mar 14 23:45:56 bastion sshd[50901]: Connection closed by invalid user oracle 203.0.113.161 port 38337 [preauth]"
+        )
+        #expect(closedInvalid["user.name"] == "oracle")
+        #expect(closedInvalid["event.reason"] == "invalid user")
+
         let leadingZeros = Samples.normalize(
             "Jun 21 16:47:48 digital-mlhhyiqscv sshd[13709]: error: PAM: Authentication failure for myhlj1374 from 192.030.0.6"
         )

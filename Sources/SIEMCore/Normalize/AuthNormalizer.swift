@@ -89,9 +89,8 @@ enum AuthNormalizer {
         for (prefix, action) in connection where text.startsWith(prefix) {
             record.set("event.category", "network")
             record.set("event.action", action)
-            if var rest = text.after(" user ") {
-                if let unknown = invalidUser(text.after("by ") ?? text.after("from ") ?? rest) {
-                    rest = unknown
+            if let rest = text.after(" user ") {
+                if let peer = text.after(" by ") ?? text.after(" from "), invalidUser(peer) != nil {
                     record.set("event.reason", "invalid user")
                 }
                 record.set("user.name", rest.firstWord)
@@ -204,7 +203,7 @@ enum AuthNormalizer {
 
     /// The text after `invalid user ` / `illegal user ` when `text` starts so.
     private static func invalidUser(_ text: Substring) -> Substring? {
-        for prefix in ["invalid user ", "illegal user ", "authenticating user "] where text.startsWith(prefix) {
+        for prefix in ["invalid user ", "illegal user "] where text.startsWith(prefix) {
             return text.dropFirst(prefix.count)
         }
         return nil
