@@ -51,6 +51,13 @@ import Testing
         #expect(closedInvalid["user.name"] == "oracle")
         #expect(closedInvalid["event.reason"] == "invalid user")
 
+        let pamError = Samples.normalize(
+            "Apr 29 15:53:38 Jamess-iMac.local sshd[47831]: error: PAM: Authentication error for james from 205.186.180.100 via 192.168.1.201"
+        )
+        #expect(pamError["event.action"] == "pam-auth-failure")
+        #expect(pamError["user.name"] == "james")
+        #expect(pamError["source.ip"] == "205.186.180.100")
+
         let leadingZeros = Samples.normalize(
             "Jun 21 16:47:48 digital-mlhhyiqscv sshd[13709]: error: PAM: Authentication failure for myhlj1374 from 192.030.0.6"
         )

@@ -47,6 +47,11 @@ import Testing
         #expect(count("dhcpdiscover") == kinds["dhcpdiscover"]! + kinds["dhcpdiscover_no_free_leases"]!)
         let noFree = events.filter { $0["event.reason"]?.contains("no free leases") ?? false }.count
         #expect(noFree == kinds["dhcpdiscover_no_free_leases"])
+        let reuse = events.filter { $0["event.action"] == "reuse-lease" }
+        #expect(reuse.count == kinds["reuse_lease"])
+        #expect(reuse.allSatisfy { $0["client.ip"] != nil })
+        let understood = events.filter { $0["event.action"] != nil }.count
+        #expect(understood == events.count)
         let result = coverage(events, of: { $0.message.contains(" DHCP") }, keys: ["event.action"]) {
             $0["client.mac"] != nil || $0["client.ip"] != nil
         }

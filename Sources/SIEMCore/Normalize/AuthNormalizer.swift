@@ -101,13 +101,21 @@ enum AuthNormalizer {
             }
             return true
         }
-        if text.startsWith("PAM: "), text.has("uthentication failure for ") {
+        if text.startsWith("PAM: "),
+            let found = text.find("uthentication failure for ") ?? text.find("uthentication error for ")
+        {
             record.set("event.action", "pam-auth-failure")
             record.set("event.outcome", "failure")
-            var rest = text.after("uthentication failure for ")!
+            var rest = text[found.upperBound...]
             if let unknown = invalidUser(rest) { rest = unknown }
             user(before: " from ", in: rest, into: &record)
             if let address = rest.word(after: " from ") { record.setAddress("source", address) }
+            return true
+        }
+        if text.startsWith("Address "), text.has(" but this does not map back") {
+            record.set("event.category", "network")
+            record.set("event.action", "reverse-mapping-failed")
+            record.setAddress("source", text.dropFirst(8).firstWord)
             return true
         }
         if text.startsWith("PAM: User not known") {
@@ -152,6 +160,12 @@ enum AuthNormalizer {
                 let name = by.before("(") ?? by
                 if !name.isEmpty { record.set("user.effective.name", name) }
             }
+            return true
+        }
+        if text.has("ignoring max retries") {
+            record.set("event.category", "authentication")
+            record.set("event.action", "pam-max-retries")
+            record.set("event.outcome", "failure")
             return true
         }
         if text.has("check pass; user unknown") {

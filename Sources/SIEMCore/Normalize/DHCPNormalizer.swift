@@ -19,6 +19,18 @@ enum DHCPNormalizer {
             if let reason = text.after(": ") { record.set("event.reason", reason.trimmingSuffix(".")) }
             return true
         }
+        if text.startsWith("reuse_lease: "), let address = text.words.last {
+            record.set("event.category", "network")
+            record.set("event.action", "reuse-lease")
+            record.setIP("client.ip", address)
+            return true
+        }
+        if text.startsWith("ICMP Echo reply while lease "), let address = text.word(after: "lease ") {
+            record.set("event.category", "network")
+            record.set("event.action", "lease-in-use")
+            record.setIP("client.ip", address)
+            return true
+        }
         guard text.startsWith("DHCP") else { return false }
         let type = text.firstWord
         guard type.count > 4, type.allSatisfy({ $0.isASCII && $0.isUppercase }) else { return false }

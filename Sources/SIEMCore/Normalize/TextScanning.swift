@@ -1,8 +1,50 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Byte-wise searches on substrings: the normalizers look for ASCII markers, so comparing UTF-8
 /// bytes is both correct and much cheaper than comparing characters.
 extension Substring {
+    /// The first occurrence of `needle`, searched in the contiguous UTF-8 bytes (the generic
+    /// `firstRange(of:)` spent most of the normalizers' time in generic metadata lookups).
     func find(_ needle: String) -> Range<Index>? {
-        utf8.firstRange(of: needle.utf8)
+        let found: Int?? = utf8.withContiguousStorageIfAvailable { haystack -> Int? in
+            needle.utf8.withContiguousStorageIfAvailable { pattern in Self.offset(of: pattern, in: haystack) }
+                ?? Array(needle.utf8).withUnsafeBufferPointer { Self.offset(of: $0, in: haystack) }
+        }
+        let offset: Int?
+        if let found {
+            offset = found
+        } else {
+            offset = Array(needle.utf8).withUnsafeBufferPointer { pattern in
+                Array(utf8).withUnsafeBufferPointer { Self.offset(of: pattern, in: $0) }
+            }
+        }
+        guard let offset else { return nil }
+        let start = utf8.index(utf8.startIndex, offsetBy: offset)
+        return start..<utf8.index(start, offsetBy: needle.utf8.count)
+    }
+
+    /// `memchr` to each candidate first byte, then a byte comparison.
+    private static func offset(of pattern: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int?
+    {
+        guard let base = haystack.baseAddress, !pattern.isEmpty, haystack.count >= pattern.count else { return nil }
+        let first = Int32(pattern[0])
+        let last = haystack.count - pattern.count
+        var start = 0
+        while start <= last {
+            guard let hit = memchr(base + start, first, last - start + 1) else { return nil }
+            let candidate = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            var matched = 1
+            while matched < pattern.count, haystack[candidate + matched] == pattern[matched] { matched += 1 }
+            if matched == pattern.count { return candidate }
+            start = candidate + 1
+        }
+        return nil
     }
 
     func has(_ needle: String) -> Bool { find(needle) != nil }
