@@ -57,11 +57,12 @@ enum FirewallNormalizer {
         if action == "allow" { record.set("event.type", "allowed") }
         record.set("rule.name", name)
         // Keys after a `[` belong to the packet quoted inside an ICMP error; the first value wins.
-        for word in text[start.lowerBound...].split(separator: " ") {
-            if word.startsWith("[") { break }
-            guard let equals = word.firstIndex(of: "=") else { continue }
+        for bytes in text[start.lowerBound...].utf8.split(separator: UInt8(ascii: " ")) {
+            let word = Substring(bytes)
+            if bytes.first == UInt8(ascii: "[") { break }
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let key = word[..<equals]
-            let value = word[word.index(after: equals)...]
+            let value = word[word.utf8.index(after: equals)...]
             switch key {
             case "IN": record.set("observer.ingress.interface.name", value)
             case "OUT": record.set("observer.egress.interface.name", value)

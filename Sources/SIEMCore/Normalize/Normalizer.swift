@@ -62,13 +62,13 @@ public struct NormalizerSet: Normalizer {
             record.set("event.original_truncated", .bool(true))
         }
         var cleaned: String?
-        if text.utf8.contains(0) {
+        if text.find("\0") != nil {
             record.flag("nul_bytes")
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != "\0" })
             cleaned = String(scalars)
         }
-        if text.unicodeScalars.contains("\u{FFFD}") { record.flag("invalid_utf8") }
+        if text.find("\u{FFFD}") != nil { record.flag("invalid_utf8") }
         if let cleaned { text = Substring(cleaned) }
 
         if explicit == .web || (explicit == nil && text.startsWith("{")),
