@@ -125,17 +125,15 @@ enum WindowsNormalizer {
         guard let id = eventID(fields) else { return nil }
         func text(_ names: String...) -> Substring? {
             for name in names {
-                if let value = fields[name]?.scalarText?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
-                    value != "-"
-                {
-                    return Substring(value)
+                if let value = fields[name]?.scalarText.map({ Substring($0).trimmed }), !value.isEmpty, value != "-" {
+                    return value
                 }
             }
             return nil
         }
         let channel = text("Channel", "channel").map(String.init) ?? ""
         let provider = text("ProviderName", "SourceName", "Provider").map(String.init) ?? ""
-        let isSysmon = channel.localizedCaseInsensitiveContains("sysmon") || provider.contains("Sysmon")
+        let isSysmon = channel.lowercased().contains("sysmon") || provider.contains("Sysmon")
         let isPowerShell = !isSysmon && (channel.contains("PowerShell") || provider.contains("PowerShell"))
         let meaning = isSysmon ? sysmon[id] : isPowerShell ? powershell[id] ?? security[id] : security[id]
         record.set("event.code", String(id))
