@@ -164,20 +164,6 @@ enum CEFNormalizer {
         if let epoch = Double(text) { return Timestamp.fromEpoch(epoch) }
         if let date = clock.rfc3339(text) { return date }
         var cursor = ByteCursor(text)
-        guard let month = cursor.monthName(), cursor.skip(" ") else { return nil }
-        cursor.skipSpaces()
-        guard let day = cursor.number(maxDigits: 2), cursor.skip(" ") else { return nil }
-        var year: Int?
-        var probe = cursor
-        if let value = probe.number(digits: 4), probe.skip(" ") {
-            year = value
-            cursor = probe
-        }
-        guard var wall = cursor.clockTime() else { return nil }
-        wall.month = month
-        wall.day = day
-        guard let year else { return clock.withoutYear(wall) }
-        wall.year = year
-        return clock.local(wall)
+        return cursor.legacyTimestamp(clock: clock) ?? nil
     }
 }

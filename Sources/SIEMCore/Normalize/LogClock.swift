@@ -225,6 +225,29 @@ struct ByteCursor {
     }
 
     /// Three letters naming a month.
+    /// `Mmm dd [yyyy ]hh:mm:ss`, as RFC 3164 headers and CEF `rt` write it. `.some(nil)` when the
+    /// syntax is right but the date is not (Feb 30); nil, with the cursor unchanged, when the text
+    /// is not such a time. Read in `clock`'s zone, the year inferred when absent.
+    mutating func legacyTimestamp(clock: LogClock) -> Date?? {
+        var cursor = self
+        guard let month = cursor.monthName(), cursor.skip(" ") else { return nil }
+        cursor.skipSpaces()
+        guard let day = cursor.number(maxDigits: 2), cursor.skip(" ") else { return nil }
+        var year: Int?
+        var probe = cursor
+        if let value = probe.number(digits: 4), probe.skip(" ") {
+            year = value
+            cursor = probe
+        }
+        guard var wall = cursor.clockTime() else { return nil }
+        wall.month = month
+        wall.day = day
+        self = cursor
+        guard let year else { return .some(clock.withoutYear(wall)) }
+        wall.year = year
+        return .some(clock.local(wall))
+    }
+
     mutating func monthName() -> Int? {
         var probe = index
         var bytes: [UInt8] = []

@@ -138,25 +138,11 @@ struct SyslogHeader {
     private static func rfc3164(priority: Int?, cursor start: ByteCursor, clock: LogClock) -> SyslogHeader? {
         var cursor = start
         var header = SyslogHeader(priority: priority, message: "")
-        if let month = cursor.monthName() {
-            guard cursor.skip(" ") else { return nil }
-            cursor.skipSpaces()
-            guard let day = cursor.number(maxDigits: 2), cursor.skip(" ") else { return nil }
-            var year: Int?
-            var probe = cursor
-            if let value = probe.number(digits: 4), probe.skip(" ") {
-                year = value
-                cursor = probe
-            }
-            guard var wall = cursor.clockTime() else { return nil }
-            wall.month = month
-            wall.day = day
-            if let year {
-                wall.year = year
-                header.time = clock.local(wall)
-            } else {
-                header.time = clock.withoutYear(wall)
-            }
+        var monthProbe = cursor
+        if monthProbe.monthName() != nil {
+            // A month name starts an RFC 3164 time: it must parse, or this is no such header.
+            guard let time = cursor.legacyTimestamp(clock: clock) else { return nil }
+            header.time = time  // nil for a well-formed but impossible date (Feb 30)
             if cursor.peek == UInt8(ascii: " "), cursor.text.utf8[cursor.index...].starts(with: " UTC".utf8) {
                 cursor.index = cursor.text.utf8.index(cursor.index, offsetBy: 4)
             }
