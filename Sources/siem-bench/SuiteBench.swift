@@ -89,7 +89,49 @@ struct SuiteBench: AsyncParsableCommand {
             )
         }
         await store.close()
+
+        // 5. Heavy detection content: 1,000 more rules and 100,000 IOCs against the default set,
+        //    same events, fresh stores.
+        let count = min(events, 200_000)
+        let heavyRules = RuleSet(
+            rules: ruleSet.rules + (try RuleLoader.parse(yaml: RulesBench.generatedRules(1000))))
+        let baseline = try await Self.bulkRate(
+            count: count, batch: batch, rules: ruleSet, iocs: [], folder: folder, name: "baseline")
+        let heavy = try await Self.bulkRate(
+            count: count, batch: batch, rules: heavyRules, iocs: IOCBench.indicators(count: 100_000),
+            folder: folder, name: "heavy")
+        print(
+            "bulk ingest with \(heavyRules.rules.count) rules and 100,000 IOCs: \(Int(heavy)) events/s = \(String(format: "%.2f", heavy / baseline))x the default set (\(Int(baseline)) events/s, \(count) events)"
+        )
         print("peak RSS at end: \(Self.peakRSSMiB()) MiB")
+    }
+
+    /// Bulk ingest of `count` sample events into a fresh store with the given rules and IOCs.
+    static func bulkRate(
+        count: Int, batch: Int, rules: RuleSet, iocs: [IOC], folder: URL, name: String
+    ) async throws -> Double {
+        let store = try SQLiteEventStore(path: folder.appendingPathComponent("\(name).sqlite3").path, sync: .normal)
+        for chunk in stride(from: 0, to: iocs.count, by: 10_000) {
+            _ = try await store.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
+        }
+        let threatIntel = ThreatIntel(store: store)
+        _ = try await threatIntel.reload()
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: threatIntel)
+        let batches = stride(from: 0, to: count, by: batch).map { $0..<min($0 + batch, count) }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<2 {
+                group.addTask {
+                    for (index, range) in batches.enumerated() where index % 2 == producer {
+                        _ = try await pipeline.ingest(SampleEvents.make(range))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rate = Double(count) / (ContinuousClock.now - start).seconds
+        await store.close()
+        return rate
     }
 
     /// Inserts the analyzed rows with the store's own statements and schema, one transaction per
