@@ -64,10 +64,11 @@ public enum SIEMServer {
             incidents: store as? any IncidentStore, webhooks: webhooks,
             autoCreateMinimum: configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity : nil,
             window: configuration.mdr.autoCreateWindow, logger: logger)
-        let pipeline = Pipeline(
+        var pipeline = Pipeline(
             store: store, analyzer: EventAnalyzer(rules: rules),
             threatIntel: (store as? any IOCStore).map { ThreatIntel(store: $0) },
             onCommit: { await automation.committed($0) })
+        pipeline.metrics = SIEMMetrics()
         let router = makeRouter(configuration: configuration, pipeline: pipeline, automation: automation)
         var services: [any Service] = [StoreService(store: store, logger: logger)]
         if let webhooks { services.append(webhooks) }
@@ -106,6 +107,8 @@ public enum SIEMServer {
             maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
         AlertRoutes(store: pipeline.store).register(on: router)
+        MetricsRoutes(metrics: pipeline.metrics ?? SIEMMetrics(), store: pipeline.store, webhooks: automation?.webhooks)
+            .register(on: router)
         HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
             .register(on: router)
         if let edr = pipeline.store as? any EDRStore {

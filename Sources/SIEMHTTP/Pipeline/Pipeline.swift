@@ -13,6 +13,8 @@ public struct Pipeline: Sendable {
     public let threatIntel: ThreatIntel?
     /// Called with what was committed, after the commit (webhooks, incidents); must not block.
     public var onCommit: @Sendable ([EventWrite]) async -> Void
+    /// Counts ingest calls, events and alerts for `/metrics` when set.
+    public var metrics: SIEMMetrics?
     private let now: @Sendable () -> Date
 
     public init(
@@ -37,10 +39,18 @@ public struct Pipeline: Sendable {
 
     /// Analyzes and stores the events; returns once they are committed, with ids and alerts.
     public func ingest(_ events: [Event]) async throws -> [EventWrite] {
+        let started = ContinuousClock.now
         let time = now()
         let iocs = try await threatIntel?.snapshot() ?? .empty
         let writes = events.map { analyze($0, at: time, iocs: iocs) }
-        let stored = try await store.insert(writes)
+        let stored: [EventWrite]
+        do {
+            stored = try await store.insert(writes)
+        } catch {
+            metrics?.ingestFailures.increment()
+            throw error
+        }
+        metrics?.committed(stored, duration: ContinuousClock.now - started)
         await onCommit(stored)
         return stored
     }
