@@ -69,6 +69,9 @@ public enum SIEMServer {
         AlertRoutes(store: pipeline.store).register(on: router)
         HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
             .register(on: router)
+        HistogramRoutes(store: pipeline.store).register(on: router)
+        DashboardRoutes().register(on: router)
+        APIDocsRoutes().register(on: router)
         return router
     }
 }

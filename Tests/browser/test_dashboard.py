@@ -1,0 +1,168 @@
+"""The dashboard in a real headless Chromium against a real siemd on loopback."""
+
+import time
+import uuid
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+XSS_MESSAGE = ('xsstoken{token} <script>window.__pwned = "script"</script> '
+               '<img src=x onerror="window.__pwned = \'img\'"> done')
+
+
+def wait(driver, timeout=15):
+    return WebDriverWait(driver, timeout)
+
+
+def severe_console_entries(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def require_route(siemd, path, what):
+    status, body = siemd.request("GET", path)
+    if status == 404 and isinstance(body, dict) and "no route" in str(body.get("detail", "")):
+        pytest.fail(f"{what} route {path} is not in this siemd build (it lands with the {what} branch): {body}")
+
+
+def search(driver, siemd, text):
+    driver.get(f"{siemd.base_url}/?view=search")
+    box = wait(driver).until(EC.element_to_be_clickable((By.ID, "query")))
+    box.clear()
+    box.send_keys(text, Keys.ENTER)
+
+
+def result_row(driver, needle):
+    xpath = f"//tbody[@id='results']/tr[td[contains(@class,'message') and contains(., '{needle}')]]"
+    return wait(driver).until(EC.presence_of_element_located((By.XPATH, xpath)))
+
+
+def test_page_loads_without_console_errors(page, siemd):
+    siemd.ingest({"message": "hello from the page load test", "host": "load-host"})
+    page.get(siemd.base_url + "/")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results tr")))
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram svg")))
+    for view in ("overview", "alerts"):
+        page.find_element(By.CSS_SELECTOR, f"#nav a[data-view='{view}']").click()
+        wait(page).until(lambda driver: f"view={view}" in driver.current_url)
+        time.sleep(0.5)
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    errors = severe_console_entries(page)
+    assert errors == [], f"console errors: {errors}"
+
+
+def test_search_for_unique_token_shows_its_event(page, siemd):
+    token = f"tok{uuid.uuid4().hex[:12]}"
+    siemd.ingest({"message": f"user login {token} accepted", "host": "search-host", "source": "api",
+                  "fields": {"program": "sshd"}},
+                 {"message": "an unrelated event", "host": "other-host"})
+    search(page, siemd, token)
+    row = result_row(page, token)
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 1, [r.text for r in rows]
+    assert parse_qs(urlparse(page.current_url).query)["q"] == [token]
+
+    row.click()
+    message = wait(page).until(EC.visibility_of_element_located((By.ID, "detail-message")))
+    assert message.text == f"user login {token} accepted"
+    assert "fields.program" in page.find_element(By.ID, "detail").text
+
+    # A click on a value adds it as a filter, in the box and in the URL.
+    page.find_element(By.XPATH, "//aside[@id='detail']//button[@class='value' and .='search-host']").click()
+    wait(page).until(lambda driver: "host%3Asearch-host" in driver.current_url or "host:search-host" in driver.current_url)
+    assert page.find_element(By.ID, "query").get_attribute("value") == f"{token} host:search-host"
+    result_row(page, token)
+
+    # Reloading the URL restores the search.
+    page.refresh()
+    assert page.find_element(By.ID, "query").get_attribute("value") == f"{token} host:search-host"
+    result_row(page, token)
+
+    # `/` focuses the search box.
+    page.find_element(By.TAG_NAME, "body").click()
+    page.find_element(By.TAG_NAME, "body").send_keys("/")
+    assert page.switch_to.active_element.get_attribute("id") == "query"
+    assert severe_console_entries(page) == []
+
+
+def test_histogram_draws_and_zooms(page, siemd):
+    token = f"histo{uuid.uuid4().hex[:10]}"
+    siemd.ingest(*[{"message": f"{token} event {n}", "host": "histo-host"} for n in range(5)])
+    search(page, siemd, token)
+    result_row(page, token)
+    bars = wait(page).until(lambda driver: [bar for bar in driver.find_elements(By.CSS_SELECTOR, "#histogram svg rect.bar")
+                                            if float(bar.get_attribute("height")) > 0])
+    assert len(bars) >= 1
+    assert sum(int(bar.get_attribute("data-count")) for bar in bars) == 5
+    # Clicking the bar zooms the range to its bucket.
+    bars[-1].click()
+    wait(page).until(lambda driver: "range=custom" in driver.current_url)
+    query = parse_qs(urlparse(page.current_url).query)
+    assert query["since"] and query["until"]
+    result_row(page, token)
+    assert severe_console_entries(page) == []
+
+
+def test_markup_in_logs_is_text_and_runs_nothing(page, siemd):
+    token = uuid.uuid4().hex[:12]
+    message = XSS_MESSAGE.format(token=token)
+    siemd.ingest({"message": message, "host": "<b>evil-host</b>",
+                  "fields": {"note": "<img src=x onerror=\"window.__pwned='field'\">"}})
+    search(page, siemd, f"xsstoken{token}")
+    row = result_row(page, f"xsstoken{token}")
+    assert "<script>window.__pwned" in row.text
+    assert "<img src=x onerror=" in row.text
+    row.click()
+    detail = wait(page).until(EC.visibility_of_element_located((By.ID, "detail-message")))
+    assert detail.text == message
+    assert "<b>evil-host</b>" in page.find_element(By.ID, "detail").text
+    assert "<img src=x onerror=" in page.find_element(By.ID, "detail").text
+    time.sleep(1)  # give any injected handler time to fire
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    assert page.find_elements(By.CSS_SELECTOR, "#main img, #main script, #main b") == []
+    assert severe_console_entries(page) == []
+
+
+def test_incident_from_alert_with_a_note(page, siemd):
+    require_route(siemd, "/mdr/incidents", "MDR")
+    token = uuid.uuid4().hex[:8]
+    ingest = siemd.ingest({"source": "syslog", "host": f"mdr-{token}", "fields": {"program": "sshd"},
+                           "message": f"Failed password for invalid user admin{token} from 10.0.0.5 port 53422 ssh2"})
+    alert_id = ingest["alerts"][0]["id"]
+    page.get(f"{siemd.base_url}/?view=alerts")
+    button = wait(page).until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"button.create-incident[data-alert='{alert_id}']")))
+    button.click()
+    link = wait(page).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.incident-link")))
+    assert "created" in page.find_element(By.ID, "status").text
+    link.click()
+    wait(page).until(EC.visibility_of_element_located((By.ID, "incident-detail")))
+    note_text = f"triaged {token}: <script>window.__pwned='note'</script>"
+    page.find_element(By.CSS_SELECTOR, "#note-form textarea").send_keys(note_text)
+    page.find_element(By.CSS_SELECTOR, "#note-form input[name='author']").send_keys("analyst1")
+    page.find_element(By.CSS_SELECTOR, "#note-form button[type='submit']").click()
+    wait(page).until(lambda driver: note_text in driver.find_element(By.ID, "notes").text)
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    incident_id = parse_qs(urlparse(page.current_url).query)["id"][0]
+    status, detail = siemd.request("GET", f"/mdr/incidents/{incident_id}")
+    assert status == 200 and note_text in str(detail)
+
+
+def test_ioc_added_and_deleted(page, siemd):
+    require_route(siemd, "/ti/iocs", "threat intel")
+    value = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    page.get(f"{siemd.base_url}/?view=intel")
+    form = wait(page).until(EC.presence_of_element_located((By.ID, "ioc-form")))
+    form.find_element(By.CSS_SELECTOR, "input[name='value']").send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "input[name='note']").send_keys("browser test")
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    delete = wait(page).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"button.delete-ioc[data-value='{value}']")))
+    status, listing = siemd.request("GET", "/ti/iocs?limit=500")
+    assert status == 200 and value in str(listing)
+    delete.click()
+    wait(page).until(lambda driver: not driver.find_elements(By.CSS_SELECTOR, f"button.delete-ioc[data-value='{value}']"))
+    status, listing = siemd.request("GET", "/ti/iocs?limit=500")
+    assert status == 200 and value not in str(listing)
