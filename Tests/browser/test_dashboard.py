@@ -5,6 +5,7 @@ import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import ARTIFACTS
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -41,14 +42,22 @@ def result_row(driver, needle):
 
 
 def test_page_loads_without_console_errors(page, siemd):
-    siemd.ingest({"message": "hello from the page load test", "host": "load-host"})
+    siemd.ingest({"message": "hello from the page load test", "host": "load-host"},
+                 {"source": "syslog", "host": "load-host", "fields": {"program": "sshd"},
+                  "message": "Failed password for invalid user admin from 10.0.0.5 port 53422 ssh2"})
     page.get(siemd.base_url + "/")
     wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results tr")))
     wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram svg")))
-    for view in ("overview", "alerts"):
+    for view, ready in (("overview", "#overview svg rect.bar"), ("alerts", "tr.alert-row")):
         page.find_element(By.CSS_SELECTOR, f"#nav a[data-view='{view}']").click()
         wait(page).until(lambda driver: f"view={view}" in driver.current_url)
+        wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
         time.sleep(0.5)
+        body = page.find_element(By.TAG_NAME, "body").text
+        assert "[object" not in body and "undefined" not in body, body
+        page.save_screenshot(str(ARTIFACTS / f"view-{view}.png"))
+    counts = page.find_element(By.ID, "severity-counts").text
+    assert "medium" in counts
     assert page.execute_script("return typeof window.__pwned") == "undefined"
     errors = severe_console_entries(page)
     assert errors == [], f"console errors: {errors}"

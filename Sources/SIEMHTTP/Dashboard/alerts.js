@@ -91,7 +91,7 @@ export function render(main, { params, navigate }) {
     try {
       const stats = await api('/stats', { params: { hours: 24 * 7 } });
       const bySeverity = Object.fromEntries((stats?.alerts_by_severity ?? []).map((bucket) => [bucket.severity, bucket.count]));
-      clear(counts).append(SEVERITIES.map((name) => h('button', { type: 'button', class: `card sev-card sev-${name}`, onclick: () => go({ severity: name }) },
+      clear(counts).append(...SEVERITIES.map((name) => h('button', { type: 'button', class: `card sev-card level-${name}`, onclick: () => go({ severity: name }) },
         h('span', { class: 'card-value' }, String(bySeverity[name] ?? 0)), h('span', { class: 'card-label' }, `${name} (7 d)`))));
     } catch (error) {
       showError(error);

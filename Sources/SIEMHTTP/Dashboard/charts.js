@@ -7,10 +7,10 @@ const WIDTH = 800;
  * Bars over time. buckets: [{start, count}], interval in seconds. onZoom(sinceISO, untilISO) is
  * called on a bar click (that bucket) or a drag (the selected span).
  */
-export function timeBars(buckets, { interval, height = 120, onZoom, label = 'events' } = {}) {
+export function timeBars(buckets, { interval, height = 100, onZoom, label = 'events' } = {}) {
   const max = Math.max(1, ...buckets.map((bucket) => bucket.count));
   const step = WIDTH / Math.max(1, buckets.length);
-  const plot = height - 18;
+  const plot = height;
   const bars = buckets.map((bucket, index) => {
     const barHeight = bucket.count === 0 ? 0 : Math.max(2, (bucket.count / max) * (plot - 4));
     return h(
@@ -28,24 +28,31 @@ export function timeBars(buckets, { interval, height = 120, onZoom, label = 'eve
   });
   const hit = h('rect', { class: 'hit', x: 0, y: 0, width: WIDTH, height: plot });
   const selection = h('rect', { class: 'selection', x: 0, y: 0, width: 0, height: plot, visibility: 'hidden' });
-  const first = buckets[0]?.start;
-  const last = buckets.at(-1)?.start;
-  const axis = [
-    h('line', { class: 'axis', x1: 0, x2: WIDTH, y1: plot + 0.5, y2: plot + 0.5 }),
-    first && h('text', { class: 'tick', x: 2, y: height - 4 }, new Date(first).toLocaleString()),
-    last && h('text', { class: 'tick', x: WIDTH - 2, y: height - 4, 'text-anchor': 'end' }, new Date(last).toLocaleString()),
-    h('text', { class: 'tick', x: WIDTH - 2, y: 10, 'text-anchor': 'end' }, `max ${max}`),
-  ];
   const svg = h(
     'svg',
     { class: 'chart timebars', viewBox: `0 0 ${WIDTH} ${height}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `${label} over time` },
     hit,
     ...bars,
     selection,
-    ...axis,
+    h('line', { class: 'axis', x1: 0, x2: WIDTH, y1: height - 0.5, y2: height - 0.5 }),
   );
+  // Labels as HTML under the chart, so the stretched SVG never distorts text.
+  const first = buckets[0]?.start;
+  const last = buckets.at(-1)?.start;
+  const legend = h('div', { class: 'chart-legend' },
+    h('span', {}, first ? new Date(first).toLocaleString() : ''),
+    h('span', {}, `max ${max} ${label} per ${describe(interval)}`),
+    h('span', {}, last ? new Date(last).toLocaleString() : ''));
   if (onZoom && buckets.length > 0) attachZoom(svg, selection, buckets, interval, step, onZoom);
-  return svg;
+  return h('div', { class: 'chart-box' }, svg, legend);
+}
+
+function describe(seconds) {
+  if (!seconds) return 'bucket';
+  if (seconds >= 86400) return `${+(seconds / 86400).toFixed(1)} d`;
+  if (seconds >= 3600) return `${+(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 60) return `${+(seconds / 60).toFixed(1)} min`;
+  return `${+seconds.toFixed(1)} s`;
 }
 
 function attachZoom(svg, selection, buckets, interval, step, onZoom) {
