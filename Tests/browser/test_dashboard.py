@@ -175,3 +175,19 @@ def test_ioc_added_and_deleted(page, siemd):
     wait(page).until(lambda driver: not driver.find_elements(By.CSS_SELECTOR, f"button.delete-ioc[data-value='{value}']"))
     status, listing = siemd.request("GET", "/ti/iocs?limit=500")
     assert status == 200 and value not in str(listing)
+
+
+def test_theme_toggle_switches_colors(page, siemd):
+    page.get(f"{siemd.base_url}/?view=overview")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#overview .cards")))
+    background = page.execute_script("return getComputedStyle(document.body).backgroundColor")
+    page.find_element(By.ID, "theme").click()
+    wait(page).until(lambda driver: driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor") != background)
+    theme = page.execute_script("return document.documentElement.dataset.theme")
+    assert theme in ("dark", "light")
+    page.save_screenshot(str(ARTIFACTS / f"theme-{theme}.png"))
+    page.find_element(By.ID, "theme").click()
+    wait(page).until(lambda driver: driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor") == background)
+    page.execute_script("localStorage.removeItem('siem.theme')")
