@@ -66,11 +66,12 @@ public enum FieldRef: Sendable, Hashable {
 
 /// A compiled match condition.
 public indirect enum Condition: Sendable {
-    case contains(FieldRef, [String], ignoreCase: Bool)
-    case equals(FieldRef, [String], ignoreCase: Bool)
-    case startsWith(FieldRef, [String], ignoreCase: Bool)
-    case endsWith(FieldRef, [String], ignoreCase: Bool)
-    case regex(FieldRef, NSRegularExpression)
+    case contains(FieldRef, [Needle])
+    case equals(FieldRef, [Needle])
+    case startsWith(FieldRef, [Needle])
+    case endsWith(FieldRef, [Needle])
+    /// `prefilter`: literals of which one must be present for the regex to match (nil: none known).
+    case regex(FieldRef, NSRegularExpression, prefilter: [Needle]?)
     case exists(FieldRef, Bool)
     case all([Condition])
     case any([Condition])
@@ -78,29 +79,18 @@ public indirect enum Condition: Sendable {
 
     public func matches(_ event: Event) -> Bool {
         switch self {
-        case .contains(let field, let needles, let ignoreCase):
+        case .contains(let field, let needles):
+            return field.anyValue(in: event) { value in needles.contains { $0.isFound(in: value) } }
+        case .equals(let field, let needles):
+            return field.anyValue(in: event) { value in needles.contains { $0.isEqual(to: value) } }
+        case .startsWith(let field, let needles):
+            return field.anyValue(in: event) { value in needles.contains { $0.isPrefix(of: value) } }
+        case .endsWith(let field, let needles):
+            return field.anyValue(in: event) { value in needles.contains { $0.isSuffix(of: value) } }
+        case .regex(let field, let expression, let prefilter):
             return field.anyValue(in: event) { value in
-                let haystack = ignoreCase ? value.lowercased() : value
-                return needles.contains { haystack.contains($0) }
-            }
-        case .equals(let field, let needles, let ignoreCase):
-            return field.anyValue(in: event) { value in
-                let candidate = ignoreCase ? value.lowercased() : value
-                return needles.contains(candidate)
-            }
-        case .startsWith(let field, let needles, let ignoreCase):
-            return field.anyValue(in: event) { value in
-                let candidate = ignoreCase ? value.lowercased() : value
-                return needles.contains { candidate.hasPrefix($0) }
-            }
-        case .endsWith(let field, let needles, let ignoreCase):
-            return field.anyValue(in: event) { value in
-                let candidate = ignoreCase ? value.lowercased() : value
-                return needles.contains { candidate.hasSuffix($0) }
-            }
-        case .regex(let field, let expression):
-            return field.anyValue(in: event) { value in
-                RegexBudget.firstMatch(expression, in: value)
+                if let prefilter, !prefilter.contains(where: { $0.isFound(in: value) }) { return false }
+                return RegexBudget.firstMatch(expression, in: value)
             }
         case .exists(let field, let expected):
             return field.anyValue(in: event) { _ in true } == expected
@@ -121,8 +111,7 @@ public enum RegexBudget {
 
     @inline(__always)
     static func firstMatch(_ expression: NSRegularExpression, in value: String) -> Bool {
-        let ns = value as NSString
-        let length = min(ns.length, maxInputUTF16)
+        let length = min(value.utf16.count, maxInputUTF16)
         return expression.firstMatch(in: value, options: [], range: NSRange(location: 0, length: length)) != nil
     }
 }

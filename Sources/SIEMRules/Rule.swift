@@ -47,18 +47,25 @@ public struct Rule: Sendable {
 
 /// A loaded, compiled set of rules.
 public struct RuleSet: Sendable {
-    public var rules: [Rule]
+    public let rules: [Rule]
+    private let index: RuleIndex
 
     public init(rules: [Rule]) {
         self.rules = rules
+        self.index = RuleIndex(conditions: rules.map(\.condition))
     }
 
     /// The alerts the rules raise for `event`, in rule order.
     public func evaluate(_ event: Event, at now: Date) -> [Alert] {
         var alerts: [Alert] = []
-        for rule in rules where rule.matches(event) {
-            alerts.append(rule.alert(for: event, at: now))
+        for position in index.candidates(for: event) where rules[position].matches(event) {
+            alerts.append(rules[position].alert(for: event, at: now))
         }
         return alerts
+    }
+
+    /// Every rule evaluated in full, without the index: the reference `evaluate` must agree with.
+    public func evaluateWithoutIndex(_ event: Event, at now: Date) -> [Alert] {
+        rules.filter { $0.matches(event) }.map { $0.alert(for: event, at: now) }
     }
 }

@@ -183,21 +183,30 @@ public enum RuleLoader {
             throw fail("`\(kind)` takes a string or a list of strings", valueNode)
         }
         guard !values.isEmpty else { throw fail("`\(kind)` needs at least one value", valueNode) }
-        if ignoreCase, kind != "regex" { values = values.map { $0.lowercased() } }
+        let needles = values.map { Needle($0, ignoreCase: ignoreCase) }
         switch kind {
-        case "contains": return .contains(field, values, ignoreCase: ignoreCase)
-        case "equals": return .equals(field, values, ignoreCase: ignoreCase)
-        case "startswith": return .startsWith(field, values, ignoreCase: ignoreCase)
-        case "endswith": return .endsWith(field, values, ignoreCase: ignoreCase)
+        case "contains": return .contains(field, needles)
+        case "equals": return .equals(field, needles)
+        case "startswith": return .startsWith(field, needles)
+        case "endswith": return .endsWith(field, needles)
         default:
             let pattern = values.count == 1 ? values[0] : values.map { "(?:\($0))" }.joined(separator: "|")
+            let expression: NSRegularExpression
             do {
-                let expression = try NSRegularExpression(
-                    pattern: pattern, options: ignoreCase ? [.caseInsensitive] : [])
-                return .regex(field, expression)
+                expression = try NSRegularExpression(pattern: pattern, options: ignoreCase ? [.caseInsensitive] : [])
             } catch {
                 throw fail("bad regex `\(pattern)`: \(error.localizedDescription)", valueNode)
             }
+            // One prefilter per listed pattern; if any pattern has none, the regex always runs.
+            var prefilter: [Needle]? = []
+            for value in values {
+                guard let needles = RegexPrefilter.needles(for: value, caseInsensitive: ignoreCase) else {
+                    prefilter = nil
+                    break
+                }
+                prefilter?.append(contentsOf: needles)
+            }
+            return .regex(field, expression, prefilter: prefilter)
         }
     }
 

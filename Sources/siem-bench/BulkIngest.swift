@@ -24,14 +24,16 @@ struct BulkIngest: AsyncParsableCommand {
             path: folder.appendingPathComponent("bench.sqlite3").path, sync: SyncMode(rawValue: sync) ?? .full)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
         let samples = SampleEvents.make(count: events)
+        let cpuStart = ProcessCPUClock.now
         let start = ContinuousClock.now
         for chunk in stride(from: 0, to: samples.count, by: batch) {
             _ = try await pipeline.ingest(Array(samples[chunk..<min(chunk + batch, samples.count)]))
         }
         let seconds = (ContinuousClock.now - start).seconds
+        let cpu = ProcessCPUClock.now - cpuStart
         await store.close()
         print(
-            "bulk-ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync))"
+            "bulk-ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
         )
     }
 }
@@ -41,24 +43,40 @@ extension Duration {
 }
 
 /// A realistic mix of log lines (auth, web, firewall, DNS, EDR), deterministic for a given count.
+/// Event `i` of kind `k = i % 6` uses address octets `a = (i / 6) % 250`, `b = (i / 1500) % 250`.
 enum SampleEvents {
-    static let templates = [
-        ("syslog", "sshd", "Failed password for invalid user admin from 10.%d.%d.%d port 53422 ssh2"),
-        ("syslog", "sshd", "Accepted publickey for deploy from 192.168.%d.%d port 50022 ssh2: ED25519 SHA256:%d"),
-        (
-            "file", "nginx",
-            "203.0.%d.%d - - [29/Nov/2026:09:00:00 +0000] \"GET /index.php?id=%d HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\""
-        ),
-        ("syslog", "kernel", "[UFW BLOCK] IN=eth0 OUT= SRC=198.51.%d.%d DST=192.0.2.10 LEN=40 PROTO=TCP SPT=%d DPT=22"),
-        ("syslog", "named", "client @0x7f 192.0.2.%d#%d (host%d.example.com): query: host.example.com IN A +E(0)"),
-        ("edr", "edr", "edr_process_start pid=%d ppid=%d exe=/usr/bin/curl user=www-data"),
-    ]
-
     static func make(count: Int) -> [Event] {
         let now = Date()
         return (0..<count).map { index in
-            let (source, program, template) = templates[index % templates.count]
-            let message = String(format: template, index % 250, (index / 250) % 250, index % 65000)
+            let a = (index / 6) % 250
+            let b = (index / 1500) % 250
+            let port = 1024 + index % 60000
+            let source: String
+            let program: String
+            let message: String
+            switch index % 6 {
+            case 0:
+                (source, program) = ("syslog", "sshd")
+                message = "Failed password for invalid user admin\(a) from 10.\(b).\(a).7 port \(port) ssh2"
+            case 1:
+                (source, program) = ("syslog", "sshd")
+                message =
+                    "Accepted publickey for deploy from 192.168.\(b).\(a) port \(port) ssh2: ED25519 SHA256:k\(index)"
+            case 2:
+                (source, program) = ("file", "nginx")
+                message =
+                    "203.0.\(b).\(a) - - [29/Nov/2026:09:00:00 +0000] \"GET /index.php?id=\(index) HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\""
+            case 3:
+                (source, program) = ("syslog", "kernel")
+                message =
+                    "[UFW BLOCK] IN=eth0 OUT= MAC=00:00:5e:00:53:10 SRC=198.51.\(b).\(a) DST=192.0.2.10 LEN=40 PROTO=TCP SPT=\(port) DPT=22"
+            case 4:
+                (source, program) = ("syslog", "named")
+                message = "client @0x7f 192.0.2.\(a)#\(port) (h\(a).example.com): query: h\(a).example.com IN A +E(0)"
+            default:
+                (source, program) = ("edr", "edr")
+                message = "edr_process_start pid=\(port) ppid=\(a) exe=/usr/bin/curl user=www-data"
+            }
             return Event(
                 ts: now, receivedAt: now, source: source, host: "host-\(index % 50)",
                 agentID: source == "edr" ? "agent-\(index % 10)" : nil, message: message,

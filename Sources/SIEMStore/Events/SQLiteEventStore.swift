@@ -57,7 +57,8 @@ public final class SQLiteEventStore: EventStore {
         return stored
     }
 
-    static func insert(_ write: EventWrite, into connection: SQLiteConnection) throws -> EventWrite {
+    /// Writes one event, its filter terms, its full-text entry and its alerts (inside a transaction).
+    public static func insert(_ write: EventWrite, into connection: SQLiteConnection) throws -> EventWrite {
         var event = write.event
         let insertEvent = try connection.prepare(
             """

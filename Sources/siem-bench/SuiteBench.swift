@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import SIEMCore
+import SIEMHTTP
+import SIEMRules
+import SIEMStore
+
+/// The whole suite in one run: SQLite ceiling, pipeline with and without storage, rules, search
+/// latency and peak memory, with ratios to the ceiling next to the absolute figures.
+struct SuiteBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all", abstract: "Run every benchmark once (use --events 20000 for a smoke run).")
+
+    @Option(help: "Events to store (1,000,000 for the full run).") var events: Int = 1_000_000
+    @Option(help: "Events per transaction / ingest call.") var batch: Int = 1000
+    @Option(help: "Search queries per kind.") var queries: Int = 200
+    @Option(help: "Rules file or folder.") var rules: String = "rules/default.yml"
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "siem-suite-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ruleSet = try RuleLoader.load(path: rules)
+        let analyzer = EventAnalyzer(rules: ruleSet)
+        let samples = SampleEvents.make(count: events)
+        print("siem-bench all: \(events) events, batch \(batch), \(ruleSet.rules.count) rules, sync normal")
+
+        // 1. Pipeline alone (normalize, IPs, rules), one core.
+        let now = Date()
+        var analyzed: [EventWrite] = []
+        analyzed.reserveCapacity(samples.count)
+        let analyzeStart = ThreadCPUClock.now
+        for event in samples {
+            let (event, alerts) = analyzer.analyze(event, at: now)
+            analyzed.append(EventWrite(event: event, alerts: alerts))
+        }
+        let analyzeRate = Double(events) / (ThreadCPUClock.now - analyzeStart)
+        print("pipeline without storage: \(Int(analyzeRate)) events/s per core")
+
+        // 2. SQLite ceiling: the same rows through the same statements, nothing else.
+        let ceiling = try Self.ceiling(
+            analyzed, batch: batch, path: folder.appendingPathComponent("ceiling.sqlite3").path)
+        print("SQLite ceiling (same rows, same schema): \(Int(ceiling)) rows/s")
+        analyzed = []
+
+        // 3. Bulk ingest through the pipeline into the store, durable before each call returns.
+        let store = try SQLiteEventStore(path: folder.appendingPathComponent("siem.sqlite3").path, sync: .normal)
+        let pipeline = Pipeline(store: store, analyzer: analyzer)
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Two producers, as two busy clients would be; the writer groups their commits.
+            let half = (samples.count / batch / 2) * batch
+            for range in [0..<half, half..<samples.count] {
+                group.addTask {
+                    for chunk in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
+                        _ = try await pipeline.ingest(Array(samples[chunk..<min(chunk + batch, range.upperBound)]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let bulkRate = Double(events) / (ContinuousClock.now - start).seconds
+        print(
+            "bulk ingest through the pipeline: \(Int(bulkRate)) events/s = \(String(format: "%.2f", bulkRate / ceiling))x the ceiling"
+        )
+        print("peak RSS: \(Self.peakRSSMiB()) MiB")
+
+        // 4. Search latency over what was stored.
+        let probes: [(String, EventQuery)] = [
+            ("selective term", EventQuery(text: "id=\(events / 2 + 2 - (events / 2 + 2) % 6 + 2)", limit: 50)),
+            ("newest 50 of a common term", EventQuery(text: "Failed", limit: 50)),
+            ("ip filter", EventQuery(limit: 50, ip: "10.1.7.7")),
+            ("host filter", EventQuery(limit: 50, host: "host-7")),
+            ("term + host", EventQuery(text: "password", limit: 50, host: "host-12")),
+        ]
+        for (name, query) in probes {
+            var latencies: [Double] = []
+            var hits = 0
+            for _ in 0..<queries {
+                let begin = ContinuousClock.now
+                hits = try await store.events(query).items.count
+                latencies.append((ContinuousClock.now - begin).seconds * 1000)
+            }
+            latencies.sort()
+            let median = latencies[latencies.count / 2]
+            let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+            print(
+                "search \(name): median \(String(format: "%.2f", median)) ms, p99 \(String(format: "%.2f", p99)) ms (\(hits) hits)"
+            )
+        }
+        await store.close()
+        print("peak RSS at end: \(Self.peakRSSMiB()) MiB")
+    }
+
+    /// Inserts pre-built rows with the store's own statements and schema, 1 transaction per batch.
+    static func ceiling(_ rows: [EventWrite], batch: Int, path: String) throws -> Double {
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+        try connection.execute(Migrations.all.joined(separator: ";\n"))
+        let start = ContinuousClock.now
+        for chunk in stride(from: 0, to: rows.count, by: batch) {
+            try connection.transaction {
+                for write in rows[chunk..<min(chunk + batch, rows.count)] {
+                    _ = try SQLiteEventStore.insert(write, into: connection)
+                }
+            }
+        }
+        return Double(rows.count) / (ContinuousClock.now - start).seconds
+    }
+
+    static func peakRSSMiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return -1 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+}
