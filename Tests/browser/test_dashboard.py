@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import ARTIFACTS
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -106,6 +107,18 @@ def test_histogram_draws_and_zooms(page, siemd):
                                             if float(bar.get_attribute("height")) > 0])
     assert len(bars) >= 1
     assert sum(int(bar.get_attribute("data-count")) for bar in bars) == 5
+    # Dragging across the chart zooms to the selected span.
+    chart = page.find_element(By.CSS_SELECTOR, "#histogram svg")
+    width = chart.size["width"]
+    ActionChains(page).move_to_element_with_offset(chart, -width // 4, 0).click_and_hold() \
+        .move_by_offset(width // 2, 0).release().perform()
+    wait(page).until(lambda driver: "range=custom" in driver.current_url)
+    dragged = parse_qs(urlparse(page.current_url).query)
+    assert dragged["since"][0] < dragged["until"][0]
+    page.back()
+    wait(page).until(lambda driver: "range=custom" not in driver.current_url)
+    bars = wait(page).until(lambda driver: [bar for bar in driver.find_elements(By.CSS_SELECTOR, "#histogram svg rect.bar")
+                                            if float(bar.get_attribute("height")) > 0])
     # Clicking the bar zooms the range to its bucket.
     bars[-1].click()
     wait(page).until(lambda driver: "range=custom" in driver.current_url)
@@ -205,3 +218,15 @@ def test_docs_page_runs_its_script_under_its_policy(page, siemd):
         assert "could not be loaded from cdn.jsdelivr.net" in container.text
     csp_errors = [entry for entry in page.get_log("browser") if "Content Security Policy" in entry["message"]]
     assert csp_errors == [], csp_errors
+
+
+def test_new_events_appear_without_reload(page, siemd):
+    token = f"live{uuid.uuid4().hex[:10]}"
+    siemd.ingest({"message": f"{token} first", "host": "live-host"})
+    search(page, siemd, token)
+    result_row(page, f"{token} first")
+    siemd.ingest({"message": f"{token} second", "host": "live-host"})
+    row = WebDriverWait(page, 15).until(EC.presence_of_element_located(
+        (By.XPATH, f"//tbody[@id='results']/tr[contains(@class,'fresh') and contains(., '{token} second')]")))
+    assert page.find_elements(By.CSS_SELECTOR, "#results tr")[0] == row
+    assert severe_console_entries(page) == []
