@@ -230,3 +230,21 @@ def test_new_events_appear_without_reload(page, siemd):
         (By.XPATH, f"//tbody[@id='results']/tr[contains(@class,'fresh') and contains(., '{token} second')]")))
     assert page.find_elements(By.CSS_SELECTOR, "#results tr")[0] == row
     assert severe_console_entries(page) == []
+
+
+def test_results_are_newest_first_and_page_with_the_cursor(page, siemd):
+    token = f"page{uuid.uuid4().hex[:10]}"
+    siemd.ingest(*[{"message": f"{token} number {n:03d}", "host": "page-host"} for n in range(60)])
+    search(page, siemd, token)
+    result_row(page, f"{token} number 059")
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 50
+    assert f"{token} number 059" in rows[0].text and f"{token} number 010" in rows[-1].text
+    more = page.find_element(By.ID, "more")
+    assert more.is_displayed()
+    more.click()
+    result_row(page, f"{token} number 000")
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 60
+    assert f"{token} number 000" in rows[-1].text
+    assert not page.find_element(By.ID, "more").is_displayed()
