@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SIEMCore
 
@@ -104,14 +105,58 @@ public indirect enum Condition: Sendable {
     }
 }
 
-/// Bounds regex work: log text comes from attackers, so a rule regex only ever sees the first
-/// `maxInputBytes` of a value.
+/// Bounds regex work: rule regexes come from the admin but log text comes from attackers, so a
+/// pattern that backtracks catastrophically on some input (`(a+)+$`, nested `(x|y)*` groups) must
+/// not stall ingest.
+///
+/// A value is searched up to its first `maxInputUTF16` UTF-16 units, and ICU is asked to report
+/// progress: it calls back before each new start position and after every 10,000 backtracking
+/// states within one attempt, so the search can be stopped between any two of those. It stops
+/// (counted as no match) once it has run longer than `baseBudget` plus `budgetPerUnit` for each
+/// UTF-16 unit searched: a few milliseconds for a log line, about 140 ms for the largest value,
+/// many times what a sane pattern needs. (The callback does not say whether it comes from a new
+/// start position or from inside an attempt, so a count of callbacks could not bound the work.)
 public enum RegexBudget {
     public static let maxInputUTF16 = 65_536
+    public static let baseBudget: Duration = .milliseconds(10)
+    public static let budgetPerUnit: Duration = .microseconds(2)
+
+    public enum Outcome: Sendable, Equatable {
+        case matched, notMatched
+        /// The time budget ran out before the search finished; counted as not matched.
+        case exhausted
+    }
 
     @inline(__always)
     static func firstMatch(_ expression: NSRegularExpression, in value: String) -> Bool {
+        search(expression, in: value) == .matched
+    }
+
+    /// Searches the bounded prefix of `value` within `budget` (by default the one for its length).
+    public static func search(_ expression: NSRegularExpression, in value: String, budget: Duration? = nil)
+        -> Outcome
+    {
         let length = min(value.utf16.count, maxInputUTF16)
-        return expression.firstMatch(in: value, options: [], range: NSRange(location: 0, length: length)) != nil
+        let allowed = budget ?? baseBudget + budgetPerUnit * length
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(allowed / .nanoseconds(1))
+        var outcome = Outcome.notMatched
+        var callbacks = 0
+        expression.enumerateMatches(
+            in: value, options: [.reportProgress], range: NSRange(location: 0, length: length)
+        ) { result, _, stop in
+            if result != nil {
+                outcome = .matched
+                stop.pointee = true
+                return
+            }
+            // Reading the clock at every start position would cost a quarter of the search; every
+            // eighth callback overshoots the deadline by at most eight quanta (about 80,000 states).
+            callbacks &+= 1
+            if callbacks & 7 == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                outcome = .exhausted
+                stop.pointee = true
+            }
+        }
+        return outcome
     }
 }

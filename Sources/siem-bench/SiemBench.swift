@@ -7,6 +7,6 @@ struct SiemBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siem-bench",
         abstract: "swift-siem benchmarks (run in release mode).",
-        subcommands: [SuiteBench.self, BulkIngest.self, RulesBench.self]
+        subcommands: [SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self]
     )
 }

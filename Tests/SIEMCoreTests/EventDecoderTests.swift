@@ -45,7 +45,9 @@ import Testing
     }
 
     @Test func errorsNameTheProblem() {
-        #expect(throws: IngestError.malformed("the body is not valid JSON")) { try decode("{\"message\": ") }
+        #expect(throws: IngestError.malformed("the body is not valid JSON: unexpected end of input at byte 12")) {
+            try decode("{\"message\": ")
+        }
         #expect(throws: IngestError.invalid("the event is missing the required field `message`")) {
             try decode(#"{"host": "x"}"#)
         }

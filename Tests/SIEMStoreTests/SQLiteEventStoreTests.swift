@@ -185,6 +185,53 @@ import Testing
         }
     }
 
+    /// A read that stops after one row must not pin the reader's snapshot: later commits are seen.
+    @Test func readersSeeLaterCommitsAfterSingleRowReads() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal, readers: 1)
+        let first = try await store.insert([EventWrite(event: Self.event("first"), alerts: [Self.alert("r")])])
+        try await store.ping()
+        _ = try await store.alert(id: try #require(first[0].alerts[0].id))
+        _ = try await store.insert([EventWrite(event: Self.event("second"), alerts: [])])
+        #expect(try await store.events(EventQuery()).items.map(\.message) == ["second", "first"])
+        await store.close()
+    }
+
+    struct Refused: Error {}
+
+    /// Jobs that share a group commit are still all-or-nothing each: a failing job's writes vanish,
+    /// its neighbours' writes land.
+    @Test func failingJobRollsBackOnlyItself() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal)
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for task in 0..<40 {
+                group.addTask {
+                    do {
+                        try await store.writer.write { connection in
+                            _ = try SQLiteEventStore.insert(
+                                EventWrite(event: Self.event("job \(task)"), alerts: [Self.alert("r")]),
+                                into: connection)
+                            if task % 2 == 1 { throw Refused() }
+                        }
+                        return (task, true)
+                    } catch is Refused {
+                        return (task, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for try await (task, stored) in group { outcomes[task] = stored }
+            return outcomes
+        }
+        #expect(outcomes.count == 40)
+        let stored = Set(try await store.events(EventQuery(limit: 100)).items.map(\.message))
+        #expect(stored == Set((0..<40).filter { $0 % 2 == 0 }.map { "job \($0)" }))
+        let connection = try SQLiteConnection(path: directory.databasePath)
+        #expect(try connection.scalar("SELECT count(*) FROM alerts") == 20)
+        await store.close()
+    }
+
     @Test func alertFilters() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteEventStore(path: directory.databasePath)

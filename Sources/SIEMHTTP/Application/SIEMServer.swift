@@ -38,6 +38,7 @@ public enum SIEMServer {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        logProtections(configuration, logger: logger)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules))
         let router = makeRouter(configuration: configuration, pipeline: pipeline)
         return Application(
@@ -60,7 +61,14 @@ public enum SIEMServer {
     public static func makeRouter(configuration: ServerConfiguration, pipeline: Pipeline) -> Router<SIEMRequestContext>
     {
         let router = Router(context: SIEMRequestContext.self)
+        let security = configuration.security
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMiddleware())
+        // Cheapest refusals first: a wrong Host or a flooding client costs no hashing or body.
+        if let hosts = security.trustedHosts { router.middlewares.add(TrustedHostMiddleware(hosts: hosts)) }
+        if let rateLimit = security.rateLimit { router.middlewares.add(RateLimitMiddleware(rateLimit)) }
+        if security.authEnabled { router.middlewares.add(AuthMiddleware(security)) }
+        router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         EventRoutes(
             pipeline: pipeline,
             decoder: EventDecoder(maxEvents: configuration.maxEventsPerRequest),

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1_048_576
     /// The most events one ingest request may carry.
     public var maxEventsPerRequest: Int = 100_000
+    /// Authentication, trusted hosts and rate limiting.
+    public var security = SecurityConfiguration()
 
     public init() {}
 
@@ -25,6 +27,7 @@ public struct ServerConfiguration: Sendable {
         sync = try reader.choice("SIEM_SYNC", SyncMode.self) ?? sync
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
+        security = try SecurityConfiguration(reader)
     }
 }
 
@@ -48,6 +51,9 @@ struct EnvironmentReader {
     init(_ environment: [String: String]) {
         self.environment = environment
     }
+
+    /// Whether the variable is present, even if empty.
+    func isSet(_ name: String) -> Bool { environment[name] != nil }
 
     func string(_ name: String) -> String? {
         guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }

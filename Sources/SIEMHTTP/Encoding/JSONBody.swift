@@ -46,39 +46,71 @@ struct JSONBody {
         text += "]"
     }
 
+    /// `"key":` (the key must not need escaping).
+    private mutating func key(_ name: StaticString, first: Bool = false) {
+        text += first ? "{\"" : ",\""
+        text += name.description
+        text += "\":"
+    }
+
+    private mutating func integer(_ value: Int64?) { text += value.map(String.init) ?? "null" }
+
     mutating func event(_ event: Event) {
-        object([
-            ("id", { $0.raw(event.id.map(String.init) ?? "null") }),
-            ("ts", { $0.date(event.ts) }),
-            ("received_at", { $0.date(event.receivedAt) }),
-            ("source", { $0.string(event.source) }),
-            ("host", { $0.string(event.host) }),
-            ("agent_id", { $0.optional(event.agentID) }),
-            ("log_type", { $0.optional(event.logType) }),
-            ("message", { $0.string(event.message) }),
-            ("fields", { $0.value(.object(event.fields)) }),
-            ("normalized", { $0.value(.object(event.normalized)) }),
-            ("ips", { body in body.array(event.ips) { $0.string($1) } }),
-        ])
+        key("id", first: true)
+        integer(event.id)
+        key("ts")
+        date(event.ts)
+        key("received_at")
+        date(event.receivedAt)
+        key("source")
+        string(event.source)
+        key("host")
+        string(event.host)
+        key("agent_id")
+        optional(event.agentID)
+        key("log_type")
+        optional(event.logType)
+        key("message")
+        string(event.message)
+        key("fields")
+        JSONValue.object(event.fields).write(to: &text)
+        key("normalized")
+        JSONValue.object(event.normalized).write(to: &text)
+        key("ips")
+        array(event.ips) { $0.string($1) }
+        text += "}"
     }
 
     mutating func alert(_ alert: Alert, event: Event? = nil) {
-        var members: [(String, (inout JSONBody) -> Void)] = [
-            ("id", { $0.raw(alert.id.map(String.init) ?? "null") }),
-            ("ts", { $0.date(alert.createdAt) }),
-            ("created_at", { $0.date(alert.createdAt) }),
-            ("rule_id", { $0.string(alert.ruleID) }),
-            ("title", { $0.string(alert.title) }),
-            ("severity", { $0.string(alert.severity.rawValue) }),
-            ("description", { $0.string(alert.description) }),
-            ("tags", { body in body.array(alert.tags) { $0.string($1) } }),
-            ("event_id", { $0.raw(alert.eventID.map(String.init) ?? "null") }),
-            ("host", { $0.string(alert.host) }),
-            ("agent_id", { $0.optional(alert.agentID) }),
-            ("details", { $0.value(.object(alert.details)) }),
-        ]
-        if let event { members.append(("event", { $0.event(event) })) }
-        object(members)
+        key("id", first: true)
+        integer(alert.id)
+        key("ts")
+        date(alert.createdAt)
+        key("created_at")
+        date(alert.createdAt)
+        key("rule_id")
+        string(alert.ruleID)
+        key("title")
+        string(alert.title)
+        key("severity")
+        string(alert.severity.rawValue)
+        key("description")
+        string(alert.description)
+        key("tags")
+        array(alert.tags) { $0.string($1) }
+        key("event_id")
+        integer(alert.eventID)
+        key("host")
+        string(alert.host)
+        key("agent_id")
+        optional(alert.agentID)
+        key("details")
+        JSONValue.object(alert.details).write(to: &text)
+        if let event {
+            key("event")
+            self.event(event)
+        }
+        text += "}"
     }
 
     mutating func buckets(_ buckets: [Bucket], key: String) {

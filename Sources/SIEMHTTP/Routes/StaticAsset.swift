@@ -63,12 +63,16 @@ struct StaticAsset: Sendable {
     }
 }
 
-/// The content security policies of siemd's pages.
+/// The content security policies of siemd's pages (`SecurityHeadersMiddleware` keeps a policy a
+/// route has set).
 enum ContentSecurityPolicy {
+    private static let common =
+        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        + "form-action 'self'; frame-ancestors 'none'"
     /// The dashboard: no inline script or style, nothing from other origins.
-    static let dashboard =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+    static let dashboard = "default-src 'self'; script-src 'self'; style-src 'self'; " + common
     /// `/docs`: Swagger UI's script and style come from jsDelivr, like FastAPI's docs page.
     static let docs =
-        "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self' https://cdn.jsdelivr.net; "
+        + common.replacingOccurrences(of: "img-src 'self' data:", with: "img-src 'self' data: https://cdn.jsdelivr.net")
 }

@@ -66,6 +66,13 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Resets every cached statement. A statement left mid-result keeps its read transaction open,
+    /// which pins a WAL reader to an old snapshot (and holds back checkpoints); the read pool calls
+    /// this after every use of a connection.
+    func resetStatements() {
+        for statement in statementCache.values { sqlite3_reset(statement.handle) }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

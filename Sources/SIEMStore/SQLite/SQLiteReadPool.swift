@@ -30,6 +30,7 @@ final class SQLiteReadPool: @unchecked Sendable {
                 let connection = idle.removeLast()
                 lock.unlock()
                 let result = Result { try body(connection) }
+                connection.resetStatements()
                 lock.lock()
                 idle.append(connection)
                 lock.unlock()

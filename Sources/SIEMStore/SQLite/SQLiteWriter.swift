@@ -84,9 +84,15 @@ final class SQLiteWriter: @unchecked Sendable {
         finished.signal()
     }
 
+    /// Runs a parameterless statement through the connection's prepared-statement cache
+    /// (transaction control runs per job: parsing it every time would cost more than the insert).
+    private func run(_ sql: String) throws {
+        try connection.prepare(sql).run([])
+    }
+
     private func commit(_ jobs: [Job]) {
         do {
-            try connection.execute("BEGIN IMMEDIATE")
+            try run("BEGIN IMMEDIATE")
         } catch {
             for job in jobs { job.fail(error) }
             return
@@ -94,23 +100,30 @@ final class SQLiteWriter: @unchecked Sendable {
         var resumes: [() -> Void] = []
         var succeeded: [Job] = []
         resumes.reserveCapacity(jobs.count)
+        // A lone job needs no savepoint: the transaction's own rollback undoes it.
+        let isolate = jobs.count > 1
         for job in jobs {
             do {
-                try connection.execute("SAVEPOINT job")
+                if isolate { try run("SAVEPOINT job") }
                 let resume = try job.run(connection)
-                try connection.execute("RELEASE job")
+                if isolate { try run("RELEASE job") }
                 resumes.append(resume)
                 succeeded.append(job)
             } catch {
-                try? connection.execute("ROLLBACK TO job")
-                try? connection.execute("RELEASE job")
+                if isolate {
+                    try? run("ROLLBACK TO job")
+                    try? run("RELEASE job")
+                } else {
+                    try? run("ROLLBACK")
+                }
                 job.fail(error)
             }
         }
+        if !isolate && succeeded.isEmpty { return }
         do {
-            try connection.execute("COMMIT")
+            try run("COMMIT")
         } catch {
-            try? connection.execute("ROLLBACK")
+            try? run("ROLLBACK")
             for job in succeeded { job.fail(error) }
             return
         }

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// What a real siemd process logs about its protections, and what it never logs.
+@Suite(.serialized) struct SecurityProcessTests {
+    func temporaryDatabase() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siemd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("siem.sqlite3").path
+    }
+
+    func status(_ url: String, headers: [(String, String)], body: String? = nil) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    @Test func secretsStayOutOfTheLogAndTheBannerSaysWhatIsOn() async throws {
+        let key = "key-\(UUID().uuidString)"
+        let password = "pass-\(UUID().uuidString)"
+        let guess = "guess-\(UUID().uuidString)"
+        let siemd = try SiemdProcess(
+            arguments: ["--db", try temporaryDatabase()],
+            environment: [
+                "SIEM_API_KEY": key, "SIEM_BASIC_USER": "admin", "SIEM_BASIC_PASS": password, "LOG_LEVEL": "trace",
+                "SIEM_RATE_LIMIT_ENABLED": "true", "SIEM_TRUSTED_HOSTS": "127.0.0.1,localhost,VOLVIX.local",
+            ])
+        let basic = "Basic " + Data("admin:\(password)".utf8).base64EncodedString()
+        let wrongBasic = "Basic " + Data("admin:\(guess)".utf8).base64EncodedString()
+        #expect(try await status(siemd.baseURL + "/events", headers: [("x-api-key", key)]) == 200)
+        #expect(try await status(siemd.baseURL + "/events", headers: [("Authorization", basic)]) == 200)
+        #expect(try await status(siemd.baseURL + "/events", headers: [("x-api-key", guess)]) == 401)
+        #expect(try await status(siemd.baseURL + "/events", headers: [("Authorization", wrongBasic)]) == 401)
+        #expect(
+            try await status(siemd.baseURL + "/events?limit=x", headers: [("Authorization", "Bearer \(key)")]) == 422)
+        #expect(
+            try await status(siemd.baseURL + "/ingest", headers: [("x-api-key", key)], body: #"{"message": "m"}"#)
+                == 200)
+        #expect(try await status(siemd.baseURL + "/health", headers: [("Host", "VOLVIX.local:8000")]) == 200)
+        #expect(try await status(siemd.baseURL + "/health", headers: [("Host", "evil.example")]) == 400)
+        #expect(siemd.stop(signal: SIGTERM) == 0)
+
+        let log = siemd.log
+        for secret in [key, password, guess, String(basic.dropFirst(6)), String(wrongBasic.dropFirst(6))] {
+            #expect(!log.contains(secret), "a secret is in the log:\n\(log)")
+        }
+        let banner = try #require(log.split(separator: "\n").first { $0.contains("siemd protections") })
+        #expect(banner.contains("auth=api_key+basic"), "\(banner)")
+        #expect(banner.contains("auth.exempt_paths=/health"), "\(banner)")
+        #expect(banner.contains("trusted_hosts=127.0.0.1,localhost,volvix.local"), "\(banner)")
+        #expect(banner.contains("rate_limit=50.0/s burst 100 on /ingest,/edr"), "\(banner)")
+        #expect(banner.contains("max_body_bytes=1048576"), "\(banner)")
+        #expect(!log.contains("AUTHENTICATION IS OFF"))
+    }
+
+    @Test func halfOfTheBasicCredentialsStopsTheStart() throws {
+        for (variable, missing) in [("SIEM_BASIC_USER", "SIEM_BASIC_PASS"), ("SIEM_BASIC_PASS", "SIEM_BASIC_USER")] {
+            do {
+                _ = try SiemdProcess(
+                    arguments: ["--db", try temporaryDatabase()], environment: [variable: "only-half-\(variable)"])
+                Issue.record("siemd started with only \(variable)")
+            } catch SiemdProcess.ProcessError.didNotStart(let log) {
+                #expect(log.contains(missing), "\(log)")
+                #expect(!log.contains("only-half-"), "\(log)")
+            }
+        }
+    }
+
+    @Test func listeningBeyondLoopbackWithoutAuthWarnsLoudly() throws {
+        let open = try SiemdProcess(arguments: ["--db", try temporaryDatabase(), "--host", "0.0.0.0"])
+        #expect(open.stop(signal: SIGTERM) == 0)
+        #expect(open.log.contains("AUTHENTICATION IS OFF while listening on 0.0.0.0"), "\(open.log)")
+        #expect(open.log.contains("auth=off"))
+
+        let guarded = try SiemdProcess(
+            arguments: ["--db", try temporaryDatabase(), "--host", "0.0.0.0"], environment: ["SIEM_API_KEY": "k"])
+        #expect(guarded.stop(signal: SIGTERM) == 0)
+        #expect(!guarded.log.contains("AUTHENTICATION IS OFF"))
+    }
+}
