@@ -1,7 +1,7 @@
 import Foundation
 import SIEMCore
 
-/// Steps 2–4 of the pipeline as one pure function: normalize, extract IPs, evaluate rules.
+/// Steps 2–4 of the pipeline as one pure function: normalize, extract IPs, match IOCs, evaluate rules.
 /// Used by the ingest pipeline and by `siemd check-rules` alike.
 public struct EventAnalyzer: Sendable {
     public var normalizer: any Normalizer
@@ -12,11 +12,14 @@ public struct EventAnalyzer: Sendable {
         self.rules = rules
     }
 
-    /// The event as understood, and the alerts it raises at `time`.
-    public func analyze(_ event: Event, at time: Date) -> (event: Event, alerts: [Alert]) {
+    /// The event as understood, and the alerts it raises at `time` (rules, then `ti_*` matches
+    /// against the IOC snapshot `iocs`).
+    public func analyze(_ event: Event, at time: Date, iocs: IOCSet = .empty) -> (event: Event, alerts: [Alert]) {
         var event = event
         normalizer.normalize(&event)
         event.ips = event.extractedIPs()
-        return (event, rules.evaluate(event, at: time))
+        var alerts = rules.evaluate(event, at: time)
+        if !iocs.isEmpty { alerts += iocs.alerts(for: event, at: time) }
+        return (event, alerts)
     }
 }

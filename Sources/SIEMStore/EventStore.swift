@@ -25,6 +25,14 @@ public struct Page<Item: Sendable>: Sendable {
 
 /// Filters for events; every set filter must hold.
 public struct EventQuery: Sendable, Hashable {
+    /// Normalized keys whose values get an index entry at ingest, so filtering on them is an index
+    /// seek. Each entry costs ingest time, so only keys analysts pivot on are indexed; a filter on
+    /// any other normalized key still works, by checking the candidate rows.
+    public static let indexedKeys: Set<String> = [
+        "source.ip", "destination.ip", "client.ip", "client.mac", "user.name", "user.target.name",
+        "host.hostname", "process.name", "dns.question.name", "event.action", "event.code", "url.domain",
+    ]
+
     /// Full-text query (FTS5 syntax; bare terms with punctuation such as IPs are quoted for you).
     public var text: String?
     public var limit: Int

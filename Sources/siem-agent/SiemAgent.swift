@@ -4,6 +4,7 @@ import ArgumentParser
 struct SiemAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siem-agent",
-        abstract: "Ship logs and endpoint telemetry to siemd (tail, syslog and edr arrive with their issues)."
+        abstract: "Ship log files (tail), network syslog (syslog) and endpoint telemetry (edr) to siemd.",
+        subcommands: [Tail.self, Syslog.self, Edr.self]
     )
 }

@@ -45,9 +45,12 @@ extension Duration {
 /// A realistic mix of log lines (auth, web, firewall, DNS, EDR), deterministic for a given count.
 /// Event `i` of kind `k = i % 6` uses address octets `a = (i / 6) % 250`, `b = (i / 1500) % 250`.
 enum SampleEvents {
-    static func make(count: Int) -> [Event] {
+    static func make(count: Int) -> [Event] { make(0..<count) }
+
+    /// Events `range` of the deterministic sequence (so a run can generate batches as it goes).
+    static func make(_ range: Range<Int>) -> [Event] {
         let now = Date()
-        return (0..<count).map { index in
+        return range.map { index in
             let a = (index / 6) % 250
             let b = (index / 1500) % 250
             let port = 1024 + index % 60000

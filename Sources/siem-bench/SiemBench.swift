@@ -7,6 +7,9 @@ struct SiemBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siem-bench",
         abstract: "swift-siem benchmarks (run in release mode).",
-        subcommands: [SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self]
+        subcommands: [
+            SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self, IOCBench.self, ConcurrentIngest.self,
+            NormalizeBench.self,
+        ]
     )
 }

@@ -77,7 +77,11 @@ import Testing
             let event = Self.event(
                 "event \(index) from 10.0.0.\(index % 5)", host: index % 2 == 0 ? "even" : "odd",
                 source: index < 10 ? "edr" : "syslog", agent: index < 10 ? "agent-\(index % 2)" : nil,
-                offset: Double(index) * 60, normalized: ["user.name": .string(index % 3 == 0 ? "root" : "bob")])
+                offset: Double(index) * 60,
+                normalized: [
+                    "user.name": .string(index % 3 == 0 ? "root" : "bob"),
+                    "user.shell": .string(index % 5 == 0 ? "/bin/sh" : "/bin/bash"),
+                ])
             writes.append(EventWrite(event: event, alerts: []))
         }
         _ = try await store.insert(writes)
@@ -102,6 +106,13 @@ import Testing
         #expect(window.items.map(\.message) == ["event 21 from 10.0.0.1", "event 20 from 10.0.0.0"])
         let roots = try await store.events(EventQuery(terms: [.init(key: "user.name", value: "root")]))
         #expect(roots.items.count == 9)
+        // A key without index entries is still a correct filter.
+        #expect(!EventQuery.indexedKeys.contains("user.shell"))
+        let shells = try await store.events(EventQuery(terms: [.init(key: "user.shell", value: "/bin/sh")]))
+        #expect(shells.items.count == 5)
+        let both = try await store.events(
+            EventQuery(terms: [.init(key: "user.shell", value: "/bin/sh"), .init(key: "user.name", value: "root")]))
+        #expect(both.items.count == 2)
         await store.close()
     }
 

@@ -1,14 +1,183 @@
+import Foundation
+
 /// Understands one kind of log line and fills `Event.normalized` (and `ts` when the log carries
 /// a time). Normalizers are pure: they never drop the raw message.
 public protocol Normalizer: Sendable {
     func normalize(_ event: inout Event)
 }
 
-/// Chooses the normalizer for each event: an explicit `log_type` wins, otherwise the line's shape.
+/// Chooses the normalizer for each event and runs it.
 ///
-/// The normalizer issue fills in the per-source parsers; until then events pass through unchanged.
+/// Selection: an explicit `log_type` (or `fields.log_type`) wins; otherwise a Windows event ID in
+/// `fields`, a CEF body, the syslog program (`sshd`, `sudo`, `named`, `unbound`, `dhcpd`, `kernel`
+/// with netfilter keys, …) and last the line's shape. When the named type does not understand the
+/// line, detection gets a chance too. Lines nothing understands keep their syslog header keys and
+/// are stored raw, never dropped.
+///
+/// Output besides the per-source keys (see each normalizer): `event.dataset` (the log type used),
+/// the syslog header (`log.syslog.*`, `host.hostname`, `process.name`, `process.pid`), and for
+/// hostile input `log.flags` (`truncated`, `nul_bytes`, `invalid_utf8`, `cef_dangling_escape`,
+/// `syslog_structured_data_unterminated`, …) plus `event.original_truncated` when only the first
+/// `maxParsedBytes` were parsed. The message itself is never changed.
+///
+/// The event time (`ts`) becomes the log's own time when the client sent none (`ts` equal to
+/// `receivedAt`). RFC 3164 and other zone-less times are read in `timeZone`; the year of RFC 3164
+/// times is inferred from `receivedAt` so that they never land more than a day in its future.
 public struct NormalizerSet: Normalizer {
-    public init() {}
+    public let zone: LocalZone
+    /// Lines longer than this are parsed only up to here (and flagged); the message is kept whole.
+    public var maxParsedBytes: Int
 
-    public func normalize(_ event: inout Event) {}
+    public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, maxParsedBytes: Int = 64 * 1024) {
+        zone = LocalZone(timeZone)
+        self.maxParsedBytes = maxParsedBytes
+    }
+
+    public func normalize(_ event: inout Event) {
+        var record = NormalizedRecord(clock: LogClock(zone: zone, now: event.receivedAt))
+        let explicit = event.logType.flatMap(LogType.init(tag:))
+        let dataset = normalize(event, explicit: explicit, into: &record)
+        if let dataset {
+            record.set("event.dataset", dataset)
+            if event.logType == nil { event.logType = dataset }
+        }
+        if !record.flags.isEmpty { record.values["log.flags"] = .array(record.flags.map { .string($0) }) }
+        for (key, value) in record.values { event.normalized[key] = value }
+        if let time = record.time, event.ts == event.receivedAt { event.ts = time }
+    }
+
+    /// Fills `record`; returns the log type that understood the event, if any.
+    private func normalize(_ event: Event, explicit: LogType?, into record: inout NormalizedRecord) -> String? {
+        if explicit == .windowsSecurity || explicit == .powershell
+            || (explicit == nil && WindowsNormalizer.eventID(event.fields) != nil)
+        {
+            if let type = WindowsNormalizer.normalize(event.fields, into: &record) { return type }
+        }
+        var text = Substring(event.message)
+        if text.utf8.count > maxParsedBytes {
+            var end = text.utf8.index(text.utf8.startIndex, offsetBy: maxParsedBytes)
+            while end > text.startIndex, text.utf8[end] & 0xC0 == 0x80 { end = text.utf8.index(before: end) }
+            text = text[..<end]
+            record.flag("truncated")
+            record.set("event.original_truncated", .bool(true))
+        }
+        var cleaned: String?
+        if text.find("\0") != nil {
+            record.flag("nul_bytes")
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != "\0" })
+            cleaned = String(scalars)
+        }
+        if text.find("\u{FFFD}") != nil { record.flag("invalid_utf8") }
+        if let cleaned { text = Substring(cleaned) }
+
+        if explicit == .web || (explicit == nil && text.startsWith("{")),
+            WebNormalizer.normalize(text, into: &record)
+        {
+            return LogType.web.rawValue
+        }
+        if explicit == .web || explicit == nil, event.fields["status"] != nil || event.fields["request"] != nil,
+            WebNormalizer.fields(event.fields, into: &record)
+        {
+            return LogType.web.rawValue
+        }
+        let header = SyslogHeader.parse(text, clock: record.clock)
+        header?.apply(to: &record)
+        let body = header?.message ?? text
+        let program = event.fields["program"]?.stringValue.map { Substring($0) } ?? header?.appName
+        if let explicit, explicit != .syslog, run(explicit, body, program: program, into: &record) {
+            return explicit.rawValue
+        }
+        if let detected = LogType.detect(program: program, body: body), detected != explicit,
+            run(detected, body, program: program, into: &record)
+        {
+            return detected.rawValue
+        }
+        if explicit == .syslog || header != nil { return header != nil ? LogType.syslog.rawValue : nil }
+        return nil
+    }
+
+    private func run(_ type: LogType, _ body: Substring, program: Substring?, into record: inout NormalizedRecord)
+        -> Bool
+    {
+        var attempt = record
+        let understood: Bool
+        switch type {
+        case .auth: understood = AuthNormalizer.normalize(body, into: &attempt)
+        case .sudo: understood = SudoNormalizer.normalize(body, into: &attempt)
+        case .web: understood = WebNormalizer.normalize(body, into: &attempt)
+        case .firewall: understood = FirewallNormalizer.normalize(body, program: program, into: &attempt)
+        case .dns: understood = DNSNormalizer.normalize(body, into: &attempt)
+        case .dhcp: understood = DHCPNormalizer.normalize(body, into: &attempt)
+        case .cef: understood = CEFNormalizer.normalize(body, into: &attempt)
+        case .windowsSecurity, .powershell, .syslog: understood = false
+        }
+        if understood {
+            record = attempt
+        } else {
+            for flag in attempt.flags { record.flag(flag) }
+        }
+        return understood
+    }
+}
+
+/// The log types the normalizers understand, as `log_type` names them.
+enum LogType: String, Sendable {
+    case auth, sudo, web, firewall, dns, dhcp, cef, syslog
+    case windowsSecurity = "windows_security"
+    case powershell
+
+    static let aliases: [String: LogType] = [
+        "auth": .auth, "sshd": .auth, "ssh": .auth, "linux_auth": .auth, "pam": .auth, "authlog": .auth,
+        "sudo": .sudo,
+        "web": .web, "nginx": .web, "apache": .web, "access": .web, "http": .web, "web_access": .web,
+        "firewall": .firewall, "ufw": .firewall, "iptables": .firewall, "netfilter": .firewall,
+        "dns": .dns, "bind": .dns, "named": .dns, "unbound": .dns,
+        "dhcp": .dhcp, "dhcpd": .dhcp, "isc_dhcp": .dhcp,
+        "cef": .cef,
+        "syslog": .syslog,
+        "windows_security": .windowsSecurity, "windows": .windowsSecurity, "wineventlog": .windowsSecurity,
+        "sysmon": .windowsSecurity,
+        "powershell": .powershell,
+    ]
+
+    init?(tag: String) {
+        guard let type = Self.aliases[tag.lowercased()] else { return nil }
+        self = type
+    }
+
+    /// From the syslog program first, then the shape of the message.
+    static func detect(program: Substring?, body: Substring) -> LogType? {
+        if body.startsWith("CEF:") || body.has("|CEF:") || body.prefix(200).has(" CEF:") { return .cef }
+        if let program {
+            let name = program.lowercased()
+            switch name {
+            case "sshd", "sshd-session": return .auth
+            case "sudo": return .sudo
+            case "named", "unbound", "bind", "dnsmasq": return .dns
+            case "dhcpd", "dhcpd6", "dhcpdv6": return .dhcp
+            case "nginx", "apache", "apache2", "httpd": return .web
+            case "scanlogd", "portsentry", "ufw": return .firewall
+            case "kernel": if body.has("IN="), body.has(" OUT=") { return .firewall }
+            default:
+                if name.hasPrefix("sshd") { return .auth }
+                if name.contains("pam_unix") || body.has("pam_unix") || body.has("(pam_unix)") { return .auth }
+            }
+        }
+        if body.has("IN="), body.has(" OUT="), body.has("SRC=") { return .firewall }
+        if body.startsWith("DHCP") { return .dhcp }
+        if body.has("client "), body.has("#"), body.has(" query") || body.has("transfer") { return .dns }
+        if WebNormalizer.looksLikeAccess(body) { return .web }
+        if body.has("Failed password for ") || body.has("Accepted password for ") || body.has("Accepted publickey for ")
+            || body.has("pam_unix") || body.has("(pam_unix)") || body.startsWith("type=USER_")
+        {
+            return .auth
+        }
+        if body.has(" : TTY=") || body.has(" ; COMMAND=") { return .sudo }
+        if body.has("[client "), body.has("] ") { return .web }
+        if body.has(", client: "), body.has(", server: ") { return .web }
+        if body.has(" ports "), body.has(" to ") { return .firewall }
+        if body.has("Host: "), body.has(" Port: ") { return .firewall }
+        return nil
+    }
 }

@@ -25,6 +25,10 @@ public enum SIEMServer {
             metadata: [
                 "db.path": "\(configuration.databasePath)", "rules.path": "\(configuration.rulesPath)",
                 "rules.count": "\(rules.rules.count)", "db.sync": "\(configuration.sync.rawValue)",
+                "mdr.webhook": "\(configuration.mdr.webhookURL == nil ? "off" : "on")",
+                "mdr.webhook.signed": "\(configuration.mdr.webhookSecret != nil)",
+                "mdr.auto_create":
+                    "\(configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity.rawValue : "off")",
             ])
         return makeApplication(
             configuration: configuration, store: store, rules: rules, logger: logger, onServerRunning: onServerRunning)
@@ -38,16 +42,42 @@ public enum SIEMServer {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let webhooks = WebhookSender.Configuration(configuration.mdr).map {
+            WebhookSender(configuration: $0, logger: logger)
+        }
+        return makeApplication(
+            configuration: configuration, store: store, rules: rules, webhooks: webhooks, logger: logger,
+            onServerRunning: onServerRunning)
+    }
+
+    /// Builds the application with a given webhook sender (tests read its counters).
+    static func makeApplication(
+        configuration: ServerConfiguration,
+        store: any EventStore,
+        rules: RuleSet,
+        webhooks: WebhookSender?,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         logProtections(configuration, logger: logger)
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules))
-        let router = makeRouter(configuration: configuration, pipeline: pipeline)
+        let automation = MDRAutomation(
+            incidents: store as? any IncidentStore, webhooks: webhooks,
+            autoCreateMinimum: configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity : nil,
+            window: configuration.mdr.autoCreateWindow, logger: logger)
+        let pipeline = Pipeline(
+            store: store, analyzer: EventAnalyzer(rules: rules),
+            threatIntel: (store as? any IOCStore).map { ThreatIntel(store: $0) },
+            onCommit: { await automation.committed($0) })
+        let router = makeRouter(configuration: configuration, pipeline: pipeline, automation: automation)
+        var services: [any Service] = [StoreService(store: store, logger: logger)]
+        if let webhooks { services.append(webhooks) }
         return Application(
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "siemd/\(siemVersion)"
             ),
-            services: [StoreService(store: store, logger: logger)],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info(
@@ -58,8 +88,9 @@ public enum SIEMServer {
         )
     }
 
-    public static func makeRouter(configuration: ServerConfiguration, pipeline: Pipeline) -> Router<SIEMRequestContext>
-    {
+    public static func makeRouter(
+        configuration: ServerConfiguration, pipeline: Pipeline, automation: MDRAutomation? = nil
+    ) -> Router<SIEMRequestContext> {
         let router = Router(context: SIEMRequestContext.self)
         let security = configuration.security
         router.middlewares.add(SecurityHeadersMiddleware())
@@ -77,6 +108,26 @@ public enum SIEMServer {
         AlertRoutes(store: pipeline.store).register(on: router)
         HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
             .register(on: router)
+        if let edr = pipeline.store as? any EDRStore {
+            EDRRoutes(pipeline: pipeline, store: edr, configuration: configuration).register(on: router)
+        }
+        let automation =
+            automation
+            ?? MDRAutomation(
+                incidents: pipeline.store as? any IncidentStore, webhooks: nil, autoCreateMinimum: nil,
+                logger: Logger(label: "siemd"))
+        if let threatIntel = pipeline.threatIntel {
+            TIRoutes(
+                threatIntel: threatIntel, events: pipeline.store, automation: automation,
+                maxBodyBytes: configuration.maxBodyBytes
+            ).register(on: router)
+        }
+        if let incidents = pipeline.store as? any IncidentStore {
+            IncidentRoutes(
+                incidents: incidents, events: pipeline.store, automation: automation,
+                maxBodyBytes: configuration.maxBodyBytes
+            ).register(on: router)
+        }
         HistogramRoutes(store: pipeline.store).register(on: router)
         DashboardRoutes().register(on: router)
         APIDocsRoutes().register(on: router)

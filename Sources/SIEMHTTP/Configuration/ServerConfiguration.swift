@@ -1,4 +1,5 @@
 import Foundation
+import SIEMCore
 import SIEMStore
 
 /// Everything siemd is configured with, parsed once at start from flags and environment.
@@ -13,6 +14,16 @@ public struct ServerConfiguration: Sendable {
     public var maxEventsPerRequest: Int = 100_000
     /// Authentication, trusted hosts and rate limiting.
     public var security = SecurityConfiguration()
+    /// `requested_by` values allowed to queue dangerous EDR actions; `*` allows anyone; empty allows none.
+    public var edrDangerousActionAllowlist: [String] = []
+    /// How long a polled EDR action waits for its result before it is offered again.
+    public var edrLeaseSeconds: Int = 120
+    /// How long a queued EDR action waits for its agent by default.
+    public var edrActionExpirySeconds: Int = 3600
+    /// An endpoint not seen for this long is listed as offline.
+    public var edrOfflineAfterSeconds: Int = 120
+    /// MDR webhook and incident automation (`MDR_*`).
+    public var mdr = MDRConfiguration()
 
     public init() {}
 
@@ -28,6 +39,55 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
         security = try SecurityConfiguration(reader)
+        edrDangerousActionAllowlist = reader.list("EDR_DANGEROUS_ACTION_ALLOWLIST") ?? edrDangerousActionAllowlist
+        edrLeaseSeconds = try reader.int("EDR_ACTION_LEASE_SECONDS", in: 1...86_400) ?? edrLeaseSeconds
+        edrActionExpirySeconds = try reader.int("EDR_ACTION_EXPIRY_SECONDS", in: 1...604_800) ?? edrActionExpirySeconds
+        edrOfflineAfterSeconds = try reader.int("EDR_OFFLINE_AFTER_SECONDS", in: 1...86_400) ?? edrOfflineAfterSeconds
+        mdr = try MDRConfiguration(reader)
+    }
+}
+
+/// `MDR_*`: where webhooks go and how, and whether alerts open incidents by themselves.
+public struct MDRConfiguration: Sendable {
+    /// `MDR_WEBHOOK_URL`: http(s) URL that receives `alert.created`, `incident.created`, `incident.updated`.
+    public var webhookURL: String?
+    /// `MDR_WEBHOOK_SECRET`: HMAC-SHA256 key for `x-siem-signature`. Never logged.
+    public var webhookSecret: String?
+    /// `MDR_WEBHOOK_TIMEOUT`: seconds per delivery attempt.
+    public var webhookTimeout: Double = 1.5
+    /// `MDR_WEBHOOK_QUEUE_SIZE`: deliveries waiting at most; beyond it new ones are dropped (counted, logged).
+    public var webhookQueueSize: Int = 10_000
+    /// `MDR_WEBHOOK_MAX_ATTEMPTS`: attempts per delivery, the first included.
+    public var webhookMaxAttempts: Int = 4
+    /// `MDR_WEBHOOK_RETRY_DELAY`: seconds before the first retry; doubles each retry.
+    public var webhookRetryDelay: Double = 0.5
+    /// `MDR_AUTO_CREATE_INCIDENTS`: open incidents for new alerts at or above `autoCreateMinSeverity`.
+    public var autoCreateIncidents = false
+    /// `MDR_AUTO_CREATE_MIN_SEVERITY`.
+    public var autoCreateMinSeverity: Severity = .medium
+    /// Alerts of the same rule and key join an active incident whose last alert is this recent.
+    public var autoCreateWindow: TimeInterval = 3600
+
+    public init() {}
+
+    init(_ reader: EnvironmentReader) throws(ConfigurationError) {
+        if let url = reader.string("MDR_WEBHOOK_URL") {
+            guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", components.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    variable: "MDR_WEBHOOK_URL", problem: "expected an http:// or https:// URL with a host")
+            }
+            webhookURL = url
+        }
+        webhookSecret = reader.string("MDR_WEBHOOK_SECRET")
+        webhookTimeout = try reader.double("MDR_WEBHOOK_TIMEOUT", in: 0.01...300) ?? webhookTimeout
+        webhookQueueSize = try reader.int("MDR_WEBHOOK_QUEUE_SIZE", in: 1...10_000_000) ?? webhookQueueSize
+        webhookMaxAttempts = try reader.int("MDR_WEBHOOK_MAX_ATTEMPTS", in: 1...100) ?? webhookMaxAttempts
+        webhookRetryDelay = try reader.double("MDR_WEBHOOK_RETRY_DELAY", in: 0...3600) ?? webhookRetryDelay
+        autoCreateIncidents = try reader.bool("MDR_AUTO_CREATE_INCIDENTS") ?? autoCreateIncidents
+        autoCreateMinSeverity =
+            try reader.choice("MDR_AUTO_CREATE_MIN_SEVERITY", Severity.self) ?? autoCreateMinSeverity
     }
 }
 

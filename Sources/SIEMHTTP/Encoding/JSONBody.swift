@@ -24,6 +24,9 @@ struct JSONBody {
     }
     mutating func value(_ value: JSONValue) { value.write(to: &text) }
     mutating func date(_ value: Date) { string(Timestamp.format(value)) }
+    mutating func optionalDate(_ value: Date?) {
+        if let value { date(value) } else { raw("null") }
+    }
 
     /// `{"k": v, …}` from an ordered list of members.
     mutating func object(_ members: [(String, (inout JSONBody) -> Void)]) {

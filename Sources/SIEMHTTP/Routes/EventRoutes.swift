@@ -75,7 +75,8 @@ extension EventQuery {
             source: parameters.string("source"),
             host: parameters.string("host"),
             since: try parameters.date("since"),
-            until: try parameters.date("until")
+            until: try parameters.date("until"),
+            terms: try parameters.normalizedTerms()
         )
     }
 }

@@ -13,7 +13,7 @@ public final class SQLiteEventStore: EventStore {
     public let path: String
     let writer: SQLiteWriter
     let readers: SQLiteReadPool
-    private let totals: Totals
+    let totals: Totals
 
     /// Opens (creating when missing) the database at `path` and migrates it to the latest schema.
     public init(path: String, sync: SyncMode = .full, readers readerCount: Int = 4) throws(StoreError) {
@@ -40,6 +40,12 @@ public final class SQLiteEventStore: EventStore {
         readers = try SQLiteReadPool(path: path, size: readerCount) { connection throws(StoreError) in
             try connection.execute("PRAGMA cache_size=-16384; PRAGMA query_only=1;")
         }
+    }
+
+    /// Group-commit figures: commits so far and jobs (insert calls) per commit.
+    public var commitStatistics: String {
+        let (commits, perCommit) = writer.statistics
+        return "\(commits) commits, \(String(format: "%.1f", perCommit)) writes per commit"
     }
 
     public func close() async {
@@ -82,7 +88,7 @@ public final class SQLiteEventStore: EventStore {
 
         let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
         for ip in event.ips { try insertTerm.run([.text("ip"), .text(ip), .int(id)]) }
-        for (key, value) in event.normalized {
+        for (key, value) in event.normalized where EventQuery.indexedKeys.contains(key) {
             var texts: [String] = []
             value.forEachScalar { if $0.utf8.count <= 256 { texts.append($0) } }
             for text in texts { try insertTerm.run([.text(key), .text(text), .int(id)]) }
@@ -119,6 +125,7 @@ public final class SQLiteEventStore: EventStore {
                 alerts[index].host = event.host
                 alerts[index].agentID = event.agentID
             }
+            try recordIOCHits(alerts, on: connection)
         }
         return EventWrite(event: event, alerts: alerts)
     }
@@ -167,7 +174,8 @@ public final class SQLiteEventStore: EventStore {
         var sql = "SELECT \(columns) FROM "
         var conditions: [String] = []
         var arguments: [SQLValue] = []
-        var terms = query.terms
+        var terms = query.terms.filter { EventQuery.indexedKeys.contains($0.key) }
+        let unindexed = query.terms.filter { !EventQuery.indexedKeys.contains($0.key) }
         if let ip = query.ip { terms.insert(.init(key: "ip", value: ip), at: 0) }
         let order: String
         if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -201,6 +209,11 @@ public final class SQLiteEventStore: EventStore {
             conditions.append(
                 "EXISTS (SELECT 1 FROM event_terms x WHERE x.key = ? AND x.value = ? AND x.event_id = e.id)")
             arguments += [.text(term.key), .text(term.value)]
+        }
+        // Keys without an index entry are checked on each candidate row (correct, not fast).
+        for term in unindexed {
+            conditions.append("CAST(json_extract(e.normalized, ?) AS TEXT) = ?")
+            arguments += [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)]
         }
         if let agentID = query.agentID {
             conditions.append("e.agent_id = ?")
@@ -340,6 +353,7 @@ public final class SQLiteEventStore: EventStore {
         try await readers.read { connection in
             let statement = try connection.prepare("SELECT \(Self.alertColumns) FROM alerts a WHERE a.id = ?")
             try statement.bind([.int(id)])
+            defer { statement.reset() }  // a statement left mid-result would pin this reader's snapshot
             return try statement.step() ? Self.alert(from: statement) : nil
         }
     }

@@ -80,6 +80,7 @@ public final class SQLiteConnection {
     public func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> Int64? {
         let statement = try prepare(sql)
         try statement.bind(arguments)
+        defer { statement.reset() }  // a statement left mid-result would pin a reader's snapshot
         guard try statement.step() else { return nil }
         return statement.isNull(0) ? nil : statement.int64(0)
     }

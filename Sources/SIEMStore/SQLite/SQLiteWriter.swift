@@ -17,6 +17,17 @@ final class SQLiteWriter: @unchecked Sendable {
 
     private enum State { case running, draining, stopped }
 
+    /// Commits made and jobs they held (read under `condition`).
+    private var commits = 0
+    private var committedJobs = 0
+
+    /// `commits` and jobs per commit on average, for benchmarks and logs.
+    var statistics: (commits: Int, jobsPerCommit: Double) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (commits, commits == 0 ? 0 : Double(committedJobs) / Double(commits))
+    }
+
     private let condition = NSCondition()
     private var pending: [Job] = []
     private var state = State.running
@@ -128,6 +139,10 @@ final class SQLiteWriter: @unchecked Sendable {
             return
         }
         onCommit(jobs.count)
+        condition.lock()
+        commits += 1
+        committedJobs += jobs.count
+        condition.unlock()
         for resume in resumes { resume() }
     }
 }

@@ -50,7 +50,103 @@ public enum Migrations {
         CREATE INDEX alerts_severity ON alerts(severity, id);
         CREATE INDEX alerts_agent ON alerts(agent_id, id) WHERE agent_id IS NOT NULL;
         CREATE INDEX alerts_created ON alerts(created_at);
+        """,
+        // 2: EDR endpoints (tokens kept as SHA-256 hex only) and their response-action queue.
         """
+        CREATE TABLE edr_endpoints(
+            agent_id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL,
+            hostname TEXT NOT NULL,
+            os TEXT NOT NULL,
+            kernel TEXT NOT NULL,
+            ips TEXT NOT NULL,
+            agent_version TEXT NOT NULL,
+            registered_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            isolated INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX edr_endpoints_seen ON edr_endpoints(last_seen);
+        CREATE TABLE edr_actions(
+            id INTEGER PRIMARY KEY,
+            agent_id TEXT NOT NULL REFERENCES edr_endpoints(agent_id),
+            action_type TEXT NOT NULL,
+            params TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            leased_at INTEGER,
+            lease_until INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            completed_at INTEGER,
+            output TEXT,
+            error TEXT
+        );
+        CREATE INDEX edr_actions_agent ON edr_actions(agent_id, id);
+        CREATE INDEX edr_actions_open ON edr_actions(agent_id, status, id) WHERE status IN ('queued', 'leased');
+        CREATE INDEX edr_actions_status ON edr_actions(status, id);
+        """,
+        // 3: threat-intel indicators; MDR incidents with their alerts, notes and timeline.
+        """
+        CREATE TABLE iocs(
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            note TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            hit_count INTEGER NOT NULL DEFAULT 0,
+            last_hit_at INTEGER,
+            UNIQUE(type, value)
+        );
+        CREATE INDEX iocs_source ON iocs(source, id);
+        CREATE TABLE incidents(
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            resolution TEXT,
+            assigned_to TEXT,
+            description TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            rule_id TEXT,
+            group_key TEXT,
+            last_alert_at INTEGER
+        );
+        CREATE INDEX incidents_status ON incidents(status, id);
+        CREATE INDEX incidents_assigned ON incidents(assigned_to, id) WHERE assigned_to IS NOT NULL;
+        CREATE INDEX incidents_group ON incidents(rule_id, group_key, id) WHERE group_key IS NOT NULL;
+        CREATE TABLE incident_alerts(
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            linked_at INTEGER NOT NULL,
+            PRIMARY KEY(incident_id, alert_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX incident_alerts_alert ON incident_alerts(alert_id);
+        CREATE TABLE incident_notes(
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            author TEXT NOT NULL,
+            note TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX incident_notes_incident ON incident_notes(incident_id, id);
+        CREATE TABLE incident_timeline(
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT
+        );
+        CREATE INDEX incident_timeline_incident ON incident_timeline(incident_id, id);
+        """,
     ]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import SIEMCore
+
+/// A JSON object from a request body, with typed reads that fail as 422s naming the field.
+struct JSONObject {
+    let members: [String: JSONValue]
+
+    init(_ data: Data) throws(APIError) {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            throw .badRequest("the body is not valid JSON")
+        }
+        guard case .object(let members) = value else { throw .invalid("the body must be a JSON object") }
+        self.members = members
+    }
+
+    init(members: [String: JSONValue]) {
+        self.members = members
+    }
+
+    func string(_ name: String, maxLength: Int = 256) throws(APIError) -> String? {
+        guard let value = members[name], value != .null else { return nil }
+        guard case .string(let text) = value else { throw .invalid("`\(name)` must be a string") }
+        guard text.utf8.count <= maxLength else { throw .invalid("`\(name)` is longer than \(maxLength) bytes") }
+        return text
+    }
+
+    func requiredString(_ name: String, maxLength: Int = 256) throws(APIError) -> String {
+        guard let text = try string(name, maxLength: maxLength), !text.isEmpty else {
+            throw .invalid("`\(name)` is required")
+        }
+        return text
+    }
+
+    func int(_ name: String) throws(APIError) -> Int64? {
+        switch members[name] {
+        case nil, .null?: return nil
+        case .int(let value)?: return value
+        case .double(let value)? where value.rounded() == value && abs(value) < 9e15: return Int64(value)
+        default: throw .invalid("`\(name)` must be a whole number")
+        }
+    }
+
+    func object(_ name: String) throws(APIError) -> [String: JSONValue]? {
+        guard let value = members[name], value != .null else { return nil }
+        guard case .object(let object) = value else { throw .invalid("`\(name)` must be an object") }
+        return object
+    }
+
+    func strings(_ name: String, max: Int = 64) throws(APIError) -> [String] {
+        guard let value = members[name], value != .null else { return [] }
+        guard case .array(let items) = value, items.count <= max else {
+            throw .invalid("`\(name)` must be a list of at most \(max) strings")
+        }
+        var result: [String] = []
+        for item in items {
+            guard case .string(let text) = item, text.utf8.count <= 256 else {
+                throw .invalid("`\(name)` must be a list of strings")
+            }
+            result.append(text)
+        }
+        return result
+    }
+}
+
+/// Agent identifiers are short and printable: letters, digits, `.`, `_`, `-`.
+func isValidAgentID(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.count <= 64
+        && text.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E
+                || $0 == 0x5F || $0 == 0x2D
+        }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import SIEMCore
+import SIEMStore
+
+extension QueryParameters {
+    /// Filters on normalized keys: every parameter whose name contains a dot (`user.name=root`,
+    /// `source.ip=10.0.0.5`) is an exact match on that key. Keys ending in `.ip` take any spelling
+    /// of an address and match its canonical form; `fields.…` is refused because only normalized
+    /// keys are indexed.
+    func normalizedTerms() throws(APIError) -> [EventQuery.Term] {
+        var terms: [EventQuery.Term] = []
+        for (rawName, _) in parameters {
+            let name = String(rawName).removingPercentEncoding ?? String(rawName)
+            guard name.contains("."), let value = string(String(rawName)) else { continue }
+            guard !name.hasPrefix("fields."), name.utf8.count <= 128 else {
+                throw .invalid("`\(name.prefix(128))` cannot be filtered on; use a normalized key such as `user.name`")
+            }
+            if name.hasSuffix(".ip") {
+                guard let address = IPAddress.canonical(value) else {
+                    throw .invalid("`\(name)` must be an IPv4 or IPv6 address")
+                }
+                terms.append(.init(key: name, value: address))
+            } else {
+                terms.append(.init(key: name, value: value))
+            }
+        }
+        return terms
+    }
+}

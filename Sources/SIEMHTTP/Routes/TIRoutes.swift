@@ -1,0 +1,169 @@
+import Foundation
+import Hummingbird
+import SIEMCore
+import SIEMStore
+
+/// `POST /ti/iocs`, `GET /ti/iocs`, `GET|DELETE /ti/iocs/{id}`, `POST /ti/iocs/import`.
+struct TIRoutes: Sendable {
+    let threatIntel: ThreatIntel
+    let events: any EventStore
+    let automation: MDRAutomation
+    let maxBodyBytes: Int
+
+    var store: any IOCStore { threatIntel.store }
+
+    func register(on router: Router<SIEMRequestContext>) {
+        router.post("/ti/iocs") { request, _ in try await add(request) }
+        router.get("/ti/iocs") { request, _ in try await list(request) }
+        router.post("/ti/iocs/import") { request, _ in try await bulkImport(request) }
+        router.get("/ti/iocs/{id}") { _, context in try await show(context) }
+        router.delete("/ti/iocs/{id}") { _, context in try await delete(context) }
+    }
+
+    func add(_ request: Request) async throws -> Response {
+        let body = try await JSONRequestBody.read(request, limit: maxBodyBytes)
+        guard let typeText = try body.string("type") else {
+            throw APIError.invalid("`type` is required: ip, domain, sha256, sha1 or md5")
+        }
+        guard let type = IOCType(rawValue: typeText.lowercased()) else {
+            throw APIError.invalid("`type` must be one of ip, domain, sha256, sha1, md5")
+        }
+        guard let rawValue = try body.string("value") else { throw APIError.invalid("`value` is required") }
+        let value: String
+        do { value = try type.canonical(rawValue) } catch { throw APIError.invalid("`value`: \(error)") }
+        let hours = try body.int("retro_hunt_hours", in: 0...8760)
+        let now = Date()
+        let ioc = IOC(
+            type: type, value: value,
+            source: try body.nonEmptyString("source", maxLength: 200) ?? "manual",
+            note: try body.string("note") ?? "",
+            severity: try body.severity() ?? .high,
+            createdAt: now,
+            expiresAt: try body.date("expires_at"))
+        guard let stored = try await store.upsert([ioc]).first else {
+            throw APIError(.internalServerError, "internal", "the IOC was not stored")
+        }
+        try await threatIntel.reload()
+        var hunt: ThreatIntel.RetroHunt?
+        if let hours, hours > 0 {
+            let result = try await threatIntel.retroHunt(stored.ioc, hours: Int(hours), events: events)
+            await automation.committed(result.alerts)
+            hunt = result
+        }
+        let current = try await store.ioc(id: stored.ioc.id!) ?? stored.ioc
+        var extra: [(String, (inout JSONBody) -> Void)] = [("created", { $0.raw(stored.created ? "true" : "false") })]
+        if let hunt {
+            extra.append(
+                (
+                    "retro_hunt",
+                    { body in
+                        body.object([
+                            ("hours", { $0.raw(String(hunt.hours)) }),
+                            ("events_scanned", { $0.raw(String(hunt.eventsScanned)) }),
+                            ("alerts", { $0.raw(String(hunt.alerts.count)) }),
+                            (
+                                "alert_ids",
+                                { body in body.array(hunt.alerts.flatMap(\.alerts)) { $0.raw(String($1.id ?? 0)) } }
+                            ),
+                        ])
+                    }
+                ))
+        }
+        return JSONBody.response(status: stored.created ? .created : .ok) { $0.ioc(current, at: now, extra: extra) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        var type: IOCType?
+        if let text = parameters.string("type") {
+            guard let parsed = IOCType(rawValue: text.lowercased()) else {
+                throw APIError.invalid("`type` must be one of ip, domain, sha256, sha1, md5")
+            }
+            type = parsed
+        }
+        var value: String?
+        if let text = parameters.string("value") {
+            if let type {
+                do { value = try type.canonical(text) } catch { throw APIError.invalid("`value`: \(error)") }
+            } else if let guessed = IOCType.guess(text) {
+                value = try? guessed.canonical(text)
+            } else {
+                value = text.lowercased()
+            }
+        }
+        let query = IOCQuery(
+            limit: try parameters.limit(), cursor: try parameters.cursor(), type: type, value: value,
+            source: parameters.string("source"))
+        let page = try await store.iocs(query)
+        let now = Date()
+        return JSONBody.response { body in
+            body.object([
+                ("items", { body in body.array(page.items) { $0.ioc($1, at: now) } }),
+                ("next_cursor", { $0.optional(page.nextCursor) }),
+            ])
+        }
+    }
+
+    func show(_ context: SIEMRequestContext) async throws -> Response {
+        let id = try context.id("IOC")
+        guard let ioc = try await store.ioc(id: id) else { throw APIError.notFound("no IOC with id \(id)") }
+        return JSONBody.response { $0.ioc(ioc) }
+    }
+
+    func delete(_ context: SIEMRequestContext) async throws -> Response {
+        let id = try context.id("IOC")
+        guard try await store.deleteIOC(id: id) else { throw APIError.notFound("no IOC with id \(id)") }
+        try await threatIntel.reload()
+        return JSONBody.response { body in
+            body.object([("deleted", { $0.raw("true") }), ("id", { $0.raw(String(id)) })])
+        }
+    }
+
+    /// CSV, one value per line, or a STIX 2.1 bundle; `type`, `source`, `note`, `severity` and
+    /// `expires_at` query parameters give defaults for entries that do not carry their own.
+    func bulkImport(_ request: Request) async throws -> Response {
+        let parameters = QueryParameters(request)
+        var defaults = IOCImport.Defaults(source: parameters.string("source") ?? "import")
+        if let text = parameters.string("type") {
+            guard let type = IOCType(rawValue: text.lowercased()) else {
+                throw APIError.invalid("`type` must be one of ip, domain, sha256, sha1, md5")
+            }
+            defaults.type = type
+        }
+        defaults.note = parameters.string("note") ?? ""
+        defaults.severity = try parameters.severity() ?? .high
+        defaults.expiresAt = try parameters.date("expires_at")
+        let data = try await collectBody(request, limit: maxBodyBytes)
+        let text = String(decoding: data, as: UTF8.self)
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.badRequest("the request body is empty; send CSV, one value per line, or a STIX bundle")
+        }
+        let parsed = IOCImport.parse(text, defaults: defaults, at: Date())
+        if parsed.iocs.isEmpty, let first = parsed.rejected.first {
+            throw APIError.invalid("nothing to import; \(first.location): \(first.reason)")
+        }
+        let stored = try await store.upsert(parsed.iocs)
+        try await threatIntel.reload()
+        let created = stored.filter(\.created).count
+        return JSONBody.response { body in
+            body.object([
+                ("imported", { $0.raw(String(stored.count)) }),
+                ("created", { $0.raw(String(created)) }),
+                ("updated", { $0.raw(String(stored.count - created)) }),
+                ("rejected_count", { $0.raw(String(parsed.rejected.count)) }),
+                (
+                    "rejected",
+                    { body in
+                        body.array(Array(parsed.rejected.prefix(100))) { body, rejection in
+                            body.object([
+                                ("location", { $0.string(rejection.location) }),
+                                ("value", { $0.string(rejection.value) }),
+                                ("reason", { $0.string(rejection.reason) }),
+                            ])
+                        }
+                    }
+                ),
+            ])
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SIEMRules
+import SIEMStore
+import ServiceLifecycle
+import Testing
+
+@testable import SIEMHTTP
+
+/// A real webhook receiver on loopback: records each request; can fail the first ones or hold
+/// requests until released.
+actor WebhookReceiver {
+    struct Received: Sendable {
+        var headers: HTTPFields
+        var body: Data
+    }
+
+    private(set) var received: [Received] = []
+    private var failuresLeft: Int
+    private var holding: Bool
+    private var held: [CheckedContinuation<Void, Never>] = []
+
+    init(failFirst: Int = 0, hold: Bool = false) {
+        failuresLeft = failFirst
+        holding = hold
+    }
+
+    var heldCount: Int { held.count }
+
+    func record(_ headers: HTTPFields, _ body: Data) async -> HTTPResponse.Status {
+        received.append(Received(headers: headers, body: body))
+        if holding { await withCheckedContinuation { held.append($0) } }
+        if failuresLeft > 0 {
+            failuresLeft -= 1
+            return .internalServerError
+        }
+        return .ok
+    }
+
+    func release() {
+        holding = false
+        for continuation in held { continuation.resume() }
+        held.removeAll()
+    }
+
+    /// Runs `body` with the receiver listening on a free loopback port.
+    func serve<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("/hook") { [self] request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let status = await record(request.headers, Data(buffer.readableBytesView))
+            return Response(status: status)
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "webhook-receiver")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            defer { tasks.cancelAll() }
+            let result = try await body(port)
+            release()
+            await group.triggerGracefulShutdown()
+            return result
+        }
+    }
+}
+
+extension HTTPFields {
+    func value(_ name: String) -> String? { first { $0.name.canonicalName == name }?.value }
+}
+
+/// Runs `body` against siemd with `sender` as its webhook sender.
+func withSIEM<T: Sendable>(
+    webhooks sender: WebhookSender,
+    _ body: @Sendable (any TestClientProtocol) async throws -> T
+) async throws -> T {
+    let directory = try TemporaryDirectory()
+    var configuration = ServerConfiguration()
+    configuration.databasePath = directory.databasePath
+    let store = try SQLiteEventStore(path: configuration.databasePath, sync: .normal)
+    let rules = try RuleLoader.load(path: defaultRulesPath)
+    var logger = Logger(label: "siemd-test")
+    logger.logLevel = .critical
+    let app = SIEMServer.makeApplication(
+        configuration: configuration, store: store, rules: rules, webhooks: sender, logger: logger)
+    defer { withExtendedLifetime(directory) {} }
+    let result = try await app.test(.router) { client in try await body(client) }
+    await store.close()
+    return result
+}
+
+/// Waits (bounded: at most `tries` short sleeps) until `condition` holds.
+func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async -> Bool {
+    for _ in 0..<tries {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return await condition()
+}
+
+@Suite struct WebhookTests {
+    func sender(
+        port: Int, secret: String? = "s3cret", queueSize: Int = 100, attempts: Int = 3, timeout: Double = 5
+    ) -> WebhookSender {
+        WebhookSender(
+            configuration: .init(
+                url: "http://127.0.0.1:\(port)/hook", secret: secret, timeout: timeout, queueSize: queueSize,
+                maxAttempts: attempts, retryDelay: 0.01),
+            logger: Logger(label: "webhook-test"))
+    }
+
+    @Test func signatureMatchesRFC4231Vector() {
+        let header = WebhookSignature.header(body: Data("what do ya want for nothing?".utf8), secret: "Jefe")
+        #expect(header == "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            WebhookSignature.isValid(header: header, body: Data("what do ya want for nothing?".utf8), secret: "Jefe"))
+        #expect(
+            !WebhookSignature.isValid(header: header, body: Data("what do ya want for nothing!".utf8), secret: "Jefe"))
+        #expect(!WebhookSignature.isValid(header: "sha256=00", body: Data(), secret: "Jefe"))
+    }
+
+    @Test func alertCreatedIsSignedOverTheExactBody() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.serve { port in
+            let sender = sender(port: port)
+            try await withSIEM(webhooks: sender) { client in
+                try await client.post("/ingest", referenceEvent)
+                #expect(await eventually { await receiver.received.count >= 2 })
+                let deliveries = await receiver.received
+                for delivery in deliveries {
+                    let signature = try #require(delivery.headers.value("x-siem-signature"))
+                    #expect(signature == WebhookSignature.header(body: delivery.body, secret: "s3cret"))
+                    let json = try #require(try JSONSerialization.jsonObject(with: delivery.body) as? [String: Any])
+                    #expect(json["event"] as? String == "alert.created")
+                    #expect(json["sent_at"] as? String == delivery.headers.value("x-siem-timestamp"))
+                    let data = try #require(json["data"] as? [String: Any])
+                    #expect(data["rule_id"] as? String != nil)
+                    #expect((data["event"] as? [String: Any])?["host"] as? String == "demo-host")
+                }
+                var tampered = deliveries[0].body
+                tampered[tampered.startIndex] = UInt8(ascii: " ")
+                #expect(
+                    !WebhookSignature.isValid(
+                        header: deliveries[0].headers.value("x-siem-signature")!, body: tampered,
+                        secret: "s3cret"))
+
+                let created = try await client.post("/mdr/incidents", #"{"title":"t"}"#)
+                #expect(created.status == .created)
+                #expect(await eventually { await receiver.received.count >= 3 })
+                let last = try #require(await receiver.received.last)
+                let json = try JSONSerialization.jsonObject(with: last.body) as? [String: Any]
+                #expect(json?["event"] as? String == "incident.created")
+                #expect((json?["data"] as? [String: Any])?["title"] as? String == "t")
+            }
+        }
+    }
+
+    @Test func failedDeliveriesAreRetriedWithTheSameBody() async throws {
+        let receiver = WebhookReceiver(failFirst: 2)
+        try await receiver.serve { port in
+            let sender = sender(port: port, attempts: 3)
+            try await withSIEM(webhooks: sender) { client in
+                try await client.post("/ingest", #"{"message": "x"}"#)
+                try await client.post("/mdr/incidents", #"{"title":"retry me"}"#)
+                #expect(await eventually { sender.statistics.delivered == 1 })
+                let received = await receiver.received
+                #expect(received.count == 3)
+                #expect(Set(received.map(\.body)).count == 1)
+                #expect(sender.statistics.attempts == 3)
+                #expect(sender.statistics.failed == 0)
+            }
+        }
+    }
+
+    @Test func aStuckReceiverDoesNotHoldIngestAndAFullQueueDrops() async throws {
+        let receiver = WebhookReceiver(hold: true)
+        try await receiver.serve { port in
+            let sender = sender(port: port, queueSize: 1, attempts: 1, timeout: 120)
+            try await withSIEM(webhooks: sender) { client in
+                try await client.post("/mdr/incidents", #"{"title":"first"}"#)
+                #expect(await eventually { await receiver.heldCount == 1 })
+                // The receiver is holding a delivery: ingest still answers, alerts are queued or dropped.
+                for _ in 0..<3 {
+                    let ingest = try await client.post("/ingest", referenceEvent)
+                    #expect(ingest.status == .ok)
+                }
+                #expect(await receiver.heldCount == 1)
+                let counts = sender.statistics
+                #expect(counts.enqueued + counts.dropped == 7)
+                #expect(counts.dropped >= 5)
+                await receiver.release()
+                #expect(await eventually { sender.statistics.delivered == counts.enqueued })
+            }
+        }
+    }
+
+    @Test func aDeadReceiverCountsFailures() async throws {
+        // Port 1 on loopback: nothing listens, connections are refused.
+        let sender = sender(port: 1, attempts: 2, timeout: 0.2)
+        try await withSIEM(webhooks: sender) { client in
+            let ingest = try await client.post("/ingest", referenceEvent)
+            #expect(ingest.status == .ok)
+            #expect(await eventually { sender.statistics.failed == 2 })
+            #expect(sender.statistics.attempts == 4)
+            #expect(sender.statistics.delivered == 0)
+        }
+    }
+}
