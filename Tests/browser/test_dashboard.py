@@ -5,6 +5,7 @@ import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from conftest import ARTIFACTS
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -17,7 +18,8 @@ XSS_MESSAGE = ('xsstoken{token} <script>window.__pwned = "script"</script> '
 
 
 def wait(driver, timeout=15):
-    return WebDriverWait(driver, timeout)
+    # Views re-render on live refresh, so an element found a moment ago may be replaced.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def severe_console_entries(driver):
