@@ -21,7 +21,7 @@ def main() -> int:
             "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "25"),
             "--max-time", os.environ.get("FUZZ_MAX_TIME", "120"),
             "--request-timeout", "10",
-            "--workers", "2",
+            "--workers", "1",  # 2 workers hit a hypothesis-internal race ("AST constructor recursion depth mismatch")
             "--seed", os.environ.get("FUZZ_SEED", "8"),
             "--generation-database", "none",
             "--report-dir", str(REPO / "artifacts" / "schemathesis"),
