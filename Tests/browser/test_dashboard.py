@@ -250,3 +250,22 @@ def test_results_are_newest_first_and_page_with_the_cursor(page, siemd):
     assert len(rows) == 60
     assert f"{token} number 000" in rows[-1].text
     assert not page.find_element(By.ID, "more").is_displayed()
+
+
+def test_endpoint_listed_and_action_queued(page, siemd):
+    require_route(siemd, "/edr/endpoints", "EDR")
+    agent = f"agent-{uuid.uuid4().hex[:8]}"
+    status, body = siemd.request("POST", "/edr/register", {"agent_id": agent, "hostname": f"host-{agent}", "os": "linux"})
+    assert status in (200, 201), body
+    page.get(f"{siemd.base_url}/?view=endpoints")
+    row = wait(page).until(EC.element_to_be_clickable(
+        (By.XPATH, f"//div[@id='endpoints']//tr[td[contains(., '{agent}')]]")))
+    assert "online" in row.text and "not isolated" in row.text
+    row.click()
+    wait(page).until(lambda driver: f"agent_id={agent}" in driver.current_url)
+    form = page.find_element(By.ID, "action-form")
+    assert form.find_element(By.CSS_SELECTOR, "input[name='agent_id']").get_attribute("value") == agent
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    wait(page).until(lambda driver: "collect_file_hash" in driver.find_element(By.ID, "action-history").text)
+    assert "queued" in page.find_element(By.ID, "status").text
+    assert severe_console_entries(page) == []

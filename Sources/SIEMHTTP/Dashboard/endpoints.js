@@ -58,6 +58,7 @@ export function render(main, { params, navigate }) {
           { label: 'Host', value: (endpoint) => text(endpoint.hostname ?? endpoint.host) },
           { label: 'OS', value: (endpoint) => text(endpoint.os ?? endpoint.platform) },
           { label: 'Last seen', class: 'nowrap', value: (endpoint) => time(endpoint.last_seen ?? endpoint.last_seen_at) },
+          { label: 'Status', value: (endpoint) => text(endpoint.status ?? (endpoint.online === undefined ? '' : endpoint.online ? 'online' : 'offline')) },
           { label: 'Isolation', value: (endpoint) => isolation(endpoint) },
         ],
         rows,
