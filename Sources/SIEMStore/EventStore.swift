@@ -140,6 +140,22 @@ public struct Stats: Sendable, Hashable {
     public var alerts: Int
 }
 
+/// Events over time: `counts[i]` events fell in `[since + i * interval, since + (i + 1) * interval)`.
+public struct Histogram: Sendable, Hashable {
+    public var since: Date
+    public var until: Date
+    /// The width of one bucket in seconds.
+    public var interval: TimeInterval
+    public var counts: [Int]
+
+    public init(since: Date, until: Date, interval: TimeInterval, counts: [Int]) {
+        self.since = since
+        self.until = until
+        self.interval = interval
+        self.counts = counts
+    }
+}
+
 /// Durable storage of events and alerts. Implementations pass `EventStoreContract` tests.
 public protocol EventStore: Sendable {
     /// Stores the events and their alerts atomically; returns them with ids assigned, after commit.
@@ -153,6 +169,9 @@ public protocol EventStore: Sendable {
     /// Checks the database answers a query.
     func ping() async throws
     func stats(since: Date) async throws -> Stats
+    /// Counts of the events matching `query` (its `since` and `until` bound the range, its cursor
+    /// and limit are ignored) in `buckets` equal intervals, oldest first, empty ones included.
+    func histogram(_ query: EventQuery, buckets: Int) async throws -> Histogram
     /// Commits what is queued and stops accepting writes.
     func close() async
 }

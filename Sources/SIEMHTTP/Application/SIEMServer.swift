@@ -131,6 +131,9 @@ public enum SIEMServer {
                 maxBodyBytes: configuration.maxBodyBytes
             ).register(on: router)
         }
+        HistogramRoutes(store: pipeline.store).register(on: router)
+        DashboardRoutes().register(on: router)
+        APIDocsRoutes().register(on: router)
         return router
     }
 }

@@ -17,7 +17,10 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
         if response.headers[.contentType]?.lowercased().hasPrefix("text/html") == true {
-            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+            // A page that sets its own policy keeps it (`/docs` allows Swagger UI from jsDelivr).
+            if response.headers[.contentSecurityPolicy] == nil {
+                response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+            }
             response.headers[.xFrameOptions] = "DENY"
         }
         return response

@@ -167,8 +167,11 @@ public final class SQLiteEventStore: EventStore {
 
     /// The SQL and arguments for an event query: driven by the FTS index, the term index or the
     /// events table (in that order of preference), always newest first by id.
-    static func eventsStatement(_ query: EventQuery) -> (String, [SQLValue]) {
-        var sql = "SELECT \(Self.eventColumns) FROM "
+    /// With `ordered: false` the statement selects `columns` with no order or limit (for aggregates).
+    static func eventsStatement(
+        _ query: EventQuery, columns: String = eventColumns, ordered: Bool = true
+    ) -> (String, [SQLValue]) {
+        var sql = "SELECT \(columns) FROM "
         var conditions: [String] = []
         var arguments: [SQLValue] = []
         var terms = query.terms.filter { EventQuery.indexedKeys.contains($0.key) }
@@ -233,6 +236,7 @@ public final class SQLiteEventStore: EventStore {
             arguments.append(.int(micros(until)))
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        guard ordered else { return (sql, arguments) }
         sql += " ORDER BY \(order) LIMIT ?"
         arguments.append(.int(Int64(query.limit + 1)))
         return (sql, arguments)

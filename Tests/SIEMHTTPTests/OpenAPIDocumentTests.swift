@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SIEMRules
+import SIEMStore
+import Testing
+
+@testable import SIEMHTTP
+
+/// Routes the OpenAPI document describes before they are served (none now). A route listed here
+/// that is registered fails the test, so the list cannot go stale.
+let pendingRoutes: Set<String> = []
+
+@Suite struct OpenAPIDocumentTests {
+    /// `METHOD /path` for every operation in the bundled document.
+    static func documentedRoutes() throws -> (document: [String: Any], routes: Set<String>) {
+        let routes = APIDocsRoutes()
+        let document = try #require(routes.document)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(document.bytes.readableBytesView)) as? [String: Any])
+        let paths = try #require(json["paths"] as? [String: [String: Any]])
+        let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+        var result: Set<String> = []
+        for (path, item) in paths {
+            for method in item.keys where methods.contains(method) { result.insert("\(method.uppercased()) \(path)") }
+        }
+        return (json, result)
+    }
+
+    /// The routes of a router built like siemd's (the SQLite store provides every capability).
+    static func registeredRoutes() async throws -> Set<String> {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal)
+        let rules = try RuleLoader.load(path: defaultRulesPath)
+        let router = SIEMServer.makeRouter(
+            configuration: ServerConfiguration(),
+            pipeline: Pipeline(
+                store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: ThreatIntel(store: store)))
+        let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        await store.close()
+        return routes
+    }
+
+    /// Every `$ref` value anywhere in `value`.
+    static func references(in value: Any) -> [String] {
+        if let object = value as? [String: Any] {
+            let own = (object["$ref"] as? String).map { [$0] } ?? []
+            return own + object.values.flatMap { references(in: $0) }
+        }
+        if let array = value as? [Any] { return array.flatMap { references(in: $0) } }
+        return []
+    }
+
+    @Test func everyRegisteredRouteIsDocumented() async throws {
+        let documented = try Self.documentedRoutes().routes
+        let registered = try await Self.registeredRoutes()
+        #expect(registered.contains("GET /events"), "the router's route list is not what the test expects")
+        let undocumented = registered.subtracting(documented)
+        #expect(undocumented.isEmpty, "routes missing from openapi.json: \(undocumented.sorted())")
+    }
+
+    @Test func everyDocumentedRouteIsRegisteredOrPending() async throws {
+        let documented = try Self.documentedRoutes().routes
+        let registered = try await Self.registeredRoutes()
+        let unserved = documented.subtracting(registered).subtracting(pendingRoutes)
+        #expect(unserved.isEmpty, "documented but not registered, and not in pendingRoutes: \(unserved.sorted())")
+        let merged = pendingRoutes.intersection(registered)
+        #expect(merged.isEmpty, "registered now; remove from pendingRoutes: \(merged.sorted())")
+        let unknown = pendingRoutes.subtracting(documented)
+        #expect(unknown.isEmpty, "pendingRoutes not in openapi.json: \(unknown.sorted())")
+    }
+
+    @Test func documentIsOpenAPI31WithResolvableReferences() throws {
+        let (document, routes) = try Self.documentedRoutes()
+        #expect(document["openapi"] as? String == "3.1.0")
+        #expect(routes.count >= 29)
+        let components = try #require(document["components"] as? [String: [String: Any]])
+        let references = Self.references(in: document)
+        #expect(references.count > 50)
+        for reference in references {
+            let parts = reference.split(separator: "/").map(String.init)
+            #expect(parts.count == 4 && parts[0] == "#" && parts[1] == "components", "\(reference)")
+            guard parts.count == 4 else { continue }
+            #expect(components[parts[2]]?[parts[3]] != nil, "unresolved reference \(reference)")
+        }
+        // Every operation documents its success and the shared error shape.
+        let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+        for (path, item) in paths {
+            for (method, operation) in item {
+                let responses = try #require(operation["responses"] as? [String: Any], "\(method) \(path)")
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(method) \(path) has no success response")
+                #expect(responses["401"] != nil, "\(method) \(path) does not document 401")
+            }
+        }
+    }
+
+    @Test func servesDocumentAndSwaggerPage() async throws {
+        try await withSIEM { client, _ async throws in
+            let document = try await client.get("/openapi.json")
+            #expect(document.status == .ok)
+            #expect(document.headers[.contentType] == "application/json")
+            #expect(document.json["openapi"] as? String == "3.1.0")
+            let docs = try await client.get("/docs")
+            #expect(docs.status == .ok)
+            #expect(docs.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(docs.text.contains("https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"))
+            #expect(docs.text.contains("/assets/docs.js"))
+            #expect(!docs.text.contains("<script>"), "no inline script")
+            let policy = try #require(docs.headers[.contentSecurityPolicy])
+            #expect(policy.contains("script-src 'self' https://cdn.jsdelivr.net"))
+        }
+    }
+}

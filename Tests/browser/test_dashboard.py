@@ -1,0 +1,271 @@
+"""The dashboard in a real headless Chromium against a real siemd on loopback."""
+
+import time
+import uuid
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from conftest import ARTIFACTS
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+XSS_MESSAGE = ('xsstoken{token} <script>window.__pwned = "script"</script> '
+               '<img src=x onerror="window.__pwned = \'img\'"> done')
+
+
+def wait(driver, timeout=15):
+    # Views re-render on live refresh, so an element found a moment ago may be replaced.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def severe_console_entries(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def require_route(siemd, path, what):
+    status, body = siemd.request("GET", path)
+    if status == 404 and isinstance(body, dict) and "no route" in str(body.get("detail", "")):
+        pytest.fail(f"{what} route {path} is not in this siemd build (it lands with the {what} branch): {body}")
+
+
+def search(driver, siemd, text):
+    driver.get(f"{siemd.base_url}/?view=search")
+    box = wait(driver).until(EC.element_to_be_clickable((By.ID, "query")))
+    box.clear()
+    box.send_keys(text, Keys.ENTER)
+
+
+def result_row(driver, needle):
+    xpath = f"//tbody[@id='results']/tr[td[contains(@class,'message') and contains(., '{needle}')]]"
+    return wait(driver).until(EC.presence_of_element_located((By.XPATH, xpath)))
+
+
+def test_page_loads_without_console_errors(page, siemd):
+    siemd.ingest({"message": "hello from the page load test", "host": "load-host"},
+                 {"source": "syslog", "host": "load-host", "fields": {"program": "sshd"},
+                  "message": "Failed password for invalid user admin from 10.0.0.5 port 53422 ssh2"})
+    page.get(siemd.base_url + "/")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results tr")))
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram svg")))
+    for view, ready in (("overview", "#overview svg rect.bar"), ("alerts", "tr.alert-row")):
+        page.find_element(By.CSS_SELECTOR, f"#nav a[data-view='{view}']").click()
+        wait(page).until(lambda driver: f"view={view}" in driver.current_url)
+        wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
+        time.sleep(0.5)
+        body = page.find_element(By.TAG_NAME, "body").text
+        assert "[object" not in body and "undefined" not in body, body
+        page.save_screenshot(str(ARTIFACTS / f"view-{view}.png"))
+    counts = page.find_element(By.ID, "severity-counts").text
+    assert "medium" in counts
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    errors = severe_console_entries(page)
+    assert errors == [], f"console errors: {errors}"
+
+
+def test_search_for_unique_token_shows_its_event(page, siemd):
+    token = f"tok{uuid.uuid4().hex[:12]}"
+    siemd.ingest({"message": f"user login {token} accepted", "host": "search-host", "source": "api",
+                  "fields": {"program": "sshd"}},
+                 {"message": "an unrelated event", "host": "other-host"})
+    search(page, siemd, token)
+    row = result_row(page, token)
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 1, [r.text for r in rows]
+    assert parse_qs(urlparse(page.current_url).query)["q"] == [token]
+
+    row.click()
+    message = wait(page).until(EC.visibility_of_element_located((By.ID, "detail-message")))
+    assert message.text == f"user login {token} accepted"
+    assert "fields.program" in page.find_element(By.ID, "detail").text
+
+    # A click on a value adds it as a filter, in the box and in the URL.
+    page.find_element(By.XPATH, "//aside[@id='detail']//button[@class='value' and .='search-host']").click()
+    wait(page).until(lambda driver: "host%3Asearch-host" in driver.current_url or "host:search-host" in driver.current_url)
+    assert page.find_element(By.ID, "query").get_attribute("value") == f"{token} host:search-host"
+    result_row(page, token)
+
+    # Reloading the URL restores the search.
+    page.refresh()
+    assert page.find_element(By.ID, "query").get_attribute("value") == f"{token} host:search-host"
+    result_row(page, token)
+
+    # `/` focuses the search box.
+    page.find_element(By.TAG_NAME, "body").click()
+    page.find_element(By.TAG_NAME, "body").send_keys("/")
+    assert page.switch_to.active_element.get_attribute("id") == "query"
+    assert severe_console_entries(page) == []
+
+
+def test_histogram_draws_and_zooms(page, siemd):
+    token = f"histo{uuid.uuid4().hex[:10]}"
+    siemd.ingest(*[{"message": f"{token} event {n}", "host": "histo-host"} for n in range(5)])
+    search(page, siemd, token)
+    result_row(page, token)
+    bars = wait(page).until(lambda driver: [bar for bar in driver.find_elements(By.CSS_SELECTOR, "#histogram svg rect.bar")
+                                            if float(bar.get_attribute("height")) > 0])
+    assert len(bars) >= 1
+    assert sum(int(bar.get_attribute("data-count")) for bar in bars) == 5
+    # Dragging across the chart zooms to the selected span.
+    chart = page.find_element(By.CSS_SELECTOR, "#histogram svg")
+    width = chart.size["width"]
+    ActionChains(page).move_to_element_with_offset(chart, -width // 4, 0).click_and_hold() \
+        .move_by_offset(width // 2, 0).release().perform()
+    wait(page).until(lambda driver: "range=custom" in driver.current_url)
+    dragged = parse_qs(urlparse(page.current_url).query)
+    assert dragged["since"][0] < dragged["until"][0]
+    page.back()
+    wait(page).until(lambda driver: "range=custom" not in driver.current_url)
+    bars = wait(page).until(lambda driver: [bar for bar in driver.find_elements(By.CSS_SELECTOR, "#histogram svg rect.bar")
+                                            if float(bar.get_attribute("height")) > 0])
+    # Clicking the bar zooms the range to its bucket.
+    bars[-1].click()
+    wait(page).until(lambda driver: "range=custom" in driver.current_url)
+    query = parse_qs(urlparse(page.current_url).query)
+    assert query["since"] and query["until"]
+    result_row(page, token)
+    assert severe_console_entries(page) == []
+
+
+def test_markup_in_logs_is_text_and_runs_nothing(page, siemd):
+    token = uuid.uuid4().hex[:12]
+    message = XSS_MESSAGE.format(token=token)
+    siemd.ingest({"message": message, "host": "<b>evil-host</b>",
+                  "fields": {"note": "<img src=x onerror=\"window.__pwned='field'\">"}})
+    search(page, siemd, f"xsstoken{token}")
+    row = result_row(page, f"xsstoken{token}")
+    assert "<script>window.__pwned" in row.text
+    assert "<img src=x onerror=" in row.text
+    row.click()
+    detail = wait(page).until(EC.visibility_of_element_located((By.ID, "detail-message")))
+    assert detail.text == message
+    assert "<b>evil-host</b>" in page.find_element(By.ID, "detail").text
+    assert "<img src=x onerror=" in page.find_element(By.ID, "detail").text
+    time.sleep(1)  # give any injected handler time to fire
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    assert page.find_elements(By.CSS_SELECTOR, "#main img, #main script, #main b") == []
+    assert severe_console_entries(page) == []
+
+
+def test_incident_from_alert_with_a_note(page, siemd):
+    require_route(siemd, "/mdr/incidents", "MDR")
+    token = uuid.uuid4().hex[:8]
+    ingest = siemd.ingest({"source": "syslog", "host": f"mdr-{token}", "fields": {"program": "sshd"},
+                           "message": f"Failed password for invalid user admin{token} from 10.0.0.5 port 53422 ssh2"})
+    alert_id = ingest["alerts"][0]["id"]
+    page.get(f"{siemd.base_url}/?view=alerts")
+    button = wait(page).until(EC.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"button.create-incident[data-alert='{alert_id}']")))
+    button.click()
+    link = wait(page).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.incident-link")))
+    assert "created" in page.find_element(By.ID, "status").text
+    link.click()
+    wait(page).until(EC.visibility_of_element_located((By.ID, "incident-detail")))
+    note_text = f"triaged {token}: <script>window.__pwned='note'</script>"
+    page.find_element(By.CSS_SELECTOR, "#note-form textarea").send_keys(note_text)
+    page.find_element(By.CSS_SELECTOR, "#note-form input[name='author']").send_keys("analyst1")
+    page.find_element(By.CSS_SELECTOR, "#note-form button[type='submit']").click()
+    wait(page).until(lambda driver: note_text in driver.find_element(By.ID, "notes").text)
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    incident_id = parse_qs(urlparse(page.current_url).query)["id"][0]
+    status, detail = siemd.request("GET", f"/mdr/incidents/{incident_id}")
+    assert status == 200 and note_text in str(detail)
+
+
+def test_ioc_added_and_deleted(page, siemd):
+    require_route(siemd, "/ti/iocs", "threat intel")
+    value = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    page.get(f"{siemd.base_url}/?view=intel")
+    form = wait(page).until(EC.presence_of_element_located((By.ID, "ioc-form")))
+    form.find_element(By.CSS_SELECTOR, "input[name='value']").send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "input[name='note']").send_keys("browser test")
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    delete = wait(page).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"button.delete-ioc[data-value='{value}']")))
+    status, listing = siemd.request("GET", "/ti/iocs?limit=500")
+    assert status == 200 and value in str(listing)
+    delete.click()
+    wait(page).until(lambda driver: not driver.find_elements(By.CSS_SELECTOR, f"button.delete-ioc[data-value='{value}']"))
+    status, listing = siemd.request("GET", "/ti/iocs?limit=500")
+    assert status == 200 and value not in str(listing)
+
+
+def test_theme_toggle_switches_colors(page, siemd):
+    page.get(f"{siemd.base_url}/?view=overview")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#overview .cards")))
+    background = page.execute_script("return getComputedStyle(document.body).backgroundColor")
+    page.find_element(By.ID, "theme").click()
+    wait(page).until(lambda driver: driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor") != background)
+    theme = page.execute_script("return document.documentElement.dataset.theme")
+    assert theme in ("dark", "light")
+    page.save_screenshot(str(ARTIFACTS / f"theme-{theme}.png"))
+    page.find_element(By.ID, "theme").click()
+    wait(page).until(lambda driver: driver.execute_script(
+        "return getComputedStyle(document.body).backgroundColor") == background)
+    page.execute_script("localStorage.removeItem('siem.theme')")
+
+
+def test_docs_page_runs_its_script_under_its_policy(page, siemd):
+    """Swagger UI from jsDelivr when the network allows; otherwise the page's own script explains."""
+    page.get(f"{siemd.base_url}/docs")
+    container = wait(page, 30).until(EC.presence_of_element_located((By.ID, "swagger-ui")))
+    wait(page, 30).until(lambda driver: container.text.strip() != "")
+    if page.execute_script("return typeof SwaggerUIBundle") == "function":
+        wait(page, 30).until(lambda driver: "/events/histogram" in container.text)
+        assert "/mdr/incidents" in container.text
+    else:
+        assert "could not be loaded from cdn.jsdelivr.net" in container.text
+    csp_errors = [entry for entry in page.get_log("browser") if "Content Security Policy" in entry["message"]]
+    assert csp_errors == [], csp_errors
+
+
+def test_new_events_appear_without_reload(page, siemd):
+    token = f"live{uuid.uuid4().hex[:10]}"
+    siemd.ingest({"message": f"{token} first", "host": "live-host"})
+    search(page, siemd, token)
+    result_row(page, f"{token} first")
+    siemd.ingest({"message": f"{token} second", "host": "live-host"})
+    row = WebDriverWait(page, 15).until(EC.presence_of_element_located(
+        (By.XPATH, f"//tbody[@id='results']/tr[contains(@class,'fresh') and contains(., '{token} second')]")))
+    assert page.find_elements(By.CSS_SELECTOR, "#results tr")[0] == row
+    assert severe_console_entries(page) == []
+
+
+def test_results_are_newest_first_and_page_with_the_cursor(page, siemd):
+    token = f"page{uuid.uuid4().hex[:10]}"
+    siemd.ingest(*[{"message": f"{token} number {n:03d}", "host": "page-host"} for n in range(60)])
+    search(page, siemd, token)
+    result_row(page, f"{token} number 059")
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 50
+    assert f"{token} number 059" in rows[0].text and f"{token} number 010" in rows[-1].text
+    more = page.find_element(By.ID, "more")
+    assert more.is_displayed()
+    more.click()
+    result_row(page, f"{token} number 000")
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert len(rows) == 60
+    assert f"{token} number 000" in rows[-1].text
+    assert not page.find_element(By.ID, "more").is_displayed()
+
+
+def test_endpoint_listed_and_action_queued(page, siemd):
+    require_route(siemd, "/edr/endpoints", "EDR")
+    agent = f"agent-{uuid.uuid4().hex[:8]}"
+    status, body = siemd.request("POST", "/edr/register", {"agent_id": agent, "hostname": f"host-{agent}", "os": "linux"})
+    assert status in (200, 201), body
+    page.get(f"{siemd.base_url}/?view=endpoints")
+    row = wait(page).until(EC.element_to_be_clickable(
+        (By.XPATH, f"//div[@id='endpoints']//tr[td[contains(., '{agent}')]]")))
+    assert "online" in row.text and "not isolated" in row.text
+    row.click()
+    wait(page).until(lambda driver: f"agent_id={agent}" in driver.current_url)
+    form = page.find_element(By.ID, "action-form")
+    assert form.find_element(By.CSS_SELECTOR, "input[name='agent_id']").get_attribute("value") == agent
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    wait(page).until(lambda driver: "collect_file_hash" in driver.find_element(By.ID, "action-history").text)
+    assert "queued" in page.find_element(By.ID, "status").text
+    assert severe_console_entries(page) == []
