@@ -31,6 +31,11 @@ import Testing
         #expect(events[1].agentID == "x")
     }
 
+    @Test func crlfLineEndsAreWhitespace() throws {
+        let events = try decode("{\"message\": \"a\"}\r\n{\"message\": \"b\"}\r\n\r\n", .ndjson)
+        #expect(events.map(\.message) == ["a", "b"])
+    }
+
     @Test func timestamps() throws {
         let rfc = try decode(#"{"message": "a", "ts": "2026-11-29T09:00:00.250+01:00"}"#)[0]
         #expect(rfc.ts == Date(timeIntervalSince1970: 1_795_939_200.25))

@@ -49,3 +49,26 @@ import Testing
         }
     }
 }
+
+@Suite struct LogTimeZoneTests {
+    @Test func rfc3164TimesAreReadInTheConfiguredZone() async throws {
+        try await withSIEM(configure: { $0.logTimeZone = TimeZone(identifier: "Europe/Berlin")! }) {
+            client, _ async throws in
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            // 1 January, noon in Berlin (UTC+1) is 11:00 UTC; the year is inferred from the receive time.
+            let body =
+                #"{"message": "Jan  1 12:00:00 web01 sshd[1]: Failed password for root from 10.0.0.5 port 22 ssh2"}"#
+            _ = try await client.post("/ingest", body)
+            let event = try #require(try await client.get("/events").items.first)
+            let ts = try #require(event["ts"] as? String)
+            #expect(ts.hasSuffix("-01-01T11:00:00.000Z"), "\(ts)")
+            #expect(ts.hasPrefix("\(year)") || ts.hasPrefix("\(year - 1)"), "\(ts)")
+        }
+    }
+
+    @Test func badZoneIsAStartUpError() {
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(environment: ["SIEM_LOG_TIMEZONE": "Mars/Olympus"])
+        }
+    }
+}

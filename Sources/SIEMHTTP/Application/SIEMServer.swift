@@ -65,7 +65,8 @@ public enum SIEMServer {
             autoCreateMinimum: configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity : nil,
             window: configuration.mdr.autoCreateWindow, logger: logger)
         var pipeline = Pipeline(
-            store: store, analyzer: EventAnalyzer(rules: rules),
+            store: store,
+            analyzer: EventAnalyzer(normalizer: NormalizerSet(timeZone: configuration.logTimeZone), rules: rules),
             threatIntel: (store as? any IOCStore).map { ThreatIntel(store: $0) },
             onCommit: { await automation.committed($0) })
         pipeline.metrics = SIEMMetrics()

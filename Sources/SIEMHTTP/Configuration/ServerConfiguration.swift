@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1_048_576
     /// The most events one ingest request may carry.
     public var maxEventsPerRequest: Int = 100_000
+    /// The zone of log times that carry none (RFC 3164 syslog, CEF `rt` without a zone).
+    public var logTimeZone: TimeZone = TimeZone(identifier: "UTC")!
     /// Authentication, trusted hosts and rate limiting.
     public var security = SecurityConfiguration()
     /// `requested_by` values allowed to queue dangerous EDR actions; `*` allows anyone; empty allows none.
@@ -38,6 +40,14 @@ public struct ServerConfiguration: Sendable {
         sync = try reader.choice("SIEM_SYNC", SyncMode.self) ?? sync
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
+        if let zone = reader.string("SIEM_LOG_TIMEZONE") {
+            guard let timeZone = TimeZone(identifier: zone) else {
+                throw ConfigurationError(
+                    variable: "SIEM_LOG_TIMEZONE",
+                    problem: "expected an IANA zone such as Europe/Berlin or UTC, got \"\(zone)\"")
+            }
+            logTimeZone = timeZone
+        }
         security = try SecurityConfiguration(reader)
         edrDangerousActionAllowlist = reader.list("EDR_DANGEROUS_ACTION_ALLOWLIST") ?? edrDangerousActionAllowlist
         edrLeaseSeconds = try reader.int("EDR_ACTION_LEASE_SECONDS", in: 1...86_400) ?? edrLeaseSeconds
