@@ -48,18 +48,7 @@ struct SuiteBench: AsyncParsableCommand {
         //    two producers, as two busy clients would be, so the writer groups their commits.
         let store = try SQLiteEventStore(path: folder.appendingPathComponent("siem.sqlite3").path, sync: .normal)
         let pipeline = Pipeline(store: store, analyzer: analyzer)
-        let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<2 {
-                group.addTask {
-                    for (index, range) in batches.enumerated() where index % 2 == producer {
-                        _ = try await pipeline.ingest(SampleEvents.make(range))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let bulkRate = Double(events) / (ContinuousClock.now - start).seconds
+        let bulkRate = try await Self.ingest(batches, through: pipeline)
         print(
             "bulk ingest through the pipeline: \(Int(bulkRate)) events/s = \(String(format: "%.2f", bulkRate / ceiling))x the ceiling"
         )
@@ -117,7 +106,15 @@ struct SuiteBench: AsyncParsableCommand {
         let threatIntel = ThreatIntel(store: store)
         _ = try await threatIntel.reload()
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: threatIntel)
-        let batches = stride(from: 0, to: count, by: batch).map { $0..<min($0 + batch, count) }
+        let rate = try await ingest(
+            stride(from: 0, to: count, by: batch).map { $0..<min($0 + batch, count) }, through: pipeline)
+        await store.close()
+        return rate
+    }
+
+    /// Ingests the sample batches from two producers, as two busy clients would, so the writer
+    /// groups their commits; returns events/s.
+    static func ingest(_ batches: [Range<Int>], through pipeline: Pipeline) async throws -> Double {
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for producer in 0..<2 {
@@ -129,9 +126,8 @@ struct SuiteBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        let rate = Double(count) / (ContinuousClock.now - start).seconds
-        await store.close()
-        return rate
+        let count = batches.reduce(0) { $0 + $1.count }
+        return Double(count) / (ContinuousClock.now - start).seconds
     }
 
     /// Inserts the analyzed rows with the store's own statements and schema, one transaction per
