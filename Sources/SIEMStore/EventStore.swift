@@ -46,6 +46,8 @@ public struct EventQuery: Sendable, Hashable {
     public var until: Date?
     /// Exact matches on normalized keys (`user.name` = `root`).
     public var terms: [Term]
+    /// Only events that raised an alert of this rule.
+    public var ruleID: String?
 
     public struct Term: Sendable, Hashable {
         public var key: String
@@ -66,7 +68,8 @@ public struct EventQuery: Sendable, Hashable {
         host: String? = nil,
         since: Date? = nil,
         until: Date? = nil,
-        terms: [Term] = []
+        terms: [Term] = [],
+        ruleID: String? = nil
     ) {
         self.text = text
         self.limit = limit
@@ -78,6 +81,7 @@ public struct EventQuery: Sendable, Hashable {
         self.since = since
         self.until = until
         self.terms = terms
+        self.ruleID = ruleID
     }
 }
 

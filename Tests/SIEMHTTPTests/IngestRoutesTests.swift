@@ -39,6 +39,13 @@ import Testing
             #expect(try await client.get("/alerts?ip=10.0.0.5&limit=50").items.count == 2)
             #expect(try await client.get("/alerts?rule_id=ssh_invalid_user").items.count == 1)
             #expect(try await client.get("/alerts?severity=high").items.isEmpty)
+            // Events can be filtered by the rule they raised (the dashboard's `rule_id:` term).
+            try await client.post("/ingest", #"{"message": "nothing to see"}"#)
+            #expect(try await client.get("/events").items.count == 2)
+            let byRule = try await client.get("/events?rule_id=ssh_invalid_user")
+            #expect(byRule.items.compactMap { $0["host"] as? String } == ["demo-host"])
+            #expect(try await client.get("/events?rule_id=no_such_rule").items.isEmpty)
+            #expect(try await client.get("/search?q=password&rule_id=ssh_failed_password").items.count == 1)
         }
     }
 

@@ -76,7 +76,8 @@ extension EventQuery {
             host: parameters.string("host"),
             since: try parameters.date("since"),
             until: try parameters.date("until"),
-            terms: try parameters.normalizedTerms()
+            terms: try parameters.normalizedTerms(),
+            ruleID: parameters.string("rule_id")
         )
     }
 }

@@ -210,6 +210,10 @@ public final class SQLiteEventStore: EventStore {
                 "EXISTS (SELECT 1 FROM event_terms x WHERE x.key = ? AND x.value = ? AND x.event_id = e.id)")
             arguments += [.text(term.key), .text(term.value)]
         }
+        if let ruleID = query.ruleID {
+            conditions.append("EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)")
+            arguments.append(.text(ruleID))
+        }
         // Keys without an index entry are checked on each candidate row (correct, not fast).
         for term in unindexed {
             conditions.append("CAST(json_extract(e.normalized, ?) AS TEXT) = ?")
