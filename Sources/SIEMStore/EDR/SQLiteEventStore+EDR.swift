@@ -37,8 +37,6 @@ extension SQLiteEventStore: EDRStore {
             let statement = try connection.prepare(
                 "SELECT \(Self.endpointColumns) FROM edr_endpoints WHERE agent_id = ?")
             try statement.bind([.text(agentID)])
-            // Reset after one row: a statement left mid-way keeps its read snapshot open.
-            defer { statement.reset() }
             return try statement.step() ? Self.endpoint(from: statement) : nil
         }
     }
@@ -184,7 +182,6 @@ extension SQLiteEventStore: EDRStore {
     static func action(id: Int64, on connection: SQLiteConnection) throws -> EDRAction? {
         let statement = try connection.prepare("SELECT \(actionColumns) FROM edr_actions WHERE id = ?")
         try statement.bind([.int(id)])
-        defer { statement.reset() }
         return try statement.step() ? action(from: statement) : nil
     }
 

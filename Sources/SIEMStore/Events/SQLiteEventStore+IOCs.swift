@@ -141,8 +141,6 @@ extension SQLiteEventStore: IOCStore {
     static func ioc(id: IOC.ID, on connection: SQLiteConnection) throws -> IOC? {
         let statement = try connection.prepare("SELECT \(Self.iocColumns) FROM iocs WHERE id = ?")
         try statement.bind([.int(id)])
-        // Reset after a single-row read: a statement left mid-result keeps the reader's snapshot open.
-        defer { statement.reset() }
         return try statement.step() ? ioc(from: statement) : nil
     }
 

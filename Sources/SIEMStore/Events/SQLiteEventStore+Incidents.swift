@@ -283,10 +283,7 @@ extension SQLiteEventStore: IncidentStore {
     static func incident(id: Incident.ID, on connection: SQLiteConnection) throws -> Incident? {
         let statement = try connection.prepare("SELECT \(incidentColumns) FROM incidents i WHERE i.id = ?")
         try statement.bind([.int(id)])
-        guard try statement.step() else { return nil }
-        let found = Self.incident(from: statement)
-        statement.reset()
-        return found
+        return try statement.step() ? Self.incident(from: statement) : nil
     }
 
     static func incident(from statement: Statement) -> Incident {

@@ -357,7 +357,6 @@ public final class SQLiteEventStore: EventStore {
         try await readers.read { connection in
             let statement = try connection.prepare("SELECT \(Self.alertColumns) FROM alerts a WHERE a.id = ?")
             try statement.bind([.int(id)])
-            defer { statement.reset() }  // a statement left mid-result would pin this reader's snapshot
             return try statement.step() ? Self.alert(from: statement) : nil
         }
     }

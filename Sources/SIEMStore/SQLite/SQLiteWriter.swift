@@ -102,6 +102,9 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     private func commit(_ jobs: [Job]) {
+        // A one-row read left mid-result would keep a read transaction open on this connection
+        // (holding back checkpoints), as on the readers: reset every statement after each group.
+        defer { connection.resetStatements() }
         do {
             try run("BEGIN IMMEDIATE")
         } catch {
