@@ -16,12 +16,9 @@ struct BulkIngest: AsyncParsableCommand {
     @Option(help: "full or normal.") var sync: String = "full"
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "siem-bench-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchFolder("siem-bench")
         let store = try SQLiteEventStore(
-            path: folder.appendingPathComponent("bench.sqlite3").path, sync: SyncMode(rawValue: sync) ?? .full)
+            path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
         let samples = SampleEvents.make(count: events)
         let cpuStart = ProcessCPUClock.now

@@ -16,12 +16,9 @@ struct ConcurrentIngest: AsyncParsableCommand {
     @Option(help: "Rules file or folder.") var rules: String = "rules/default.yml"
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "siem-concurrent-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchFolder("siem-concurrent")
         let store = try SQLiteEventStore(
-            path: folder.appendingPathComponent("bench.sqlite3").path, sync: SyncMode(rawValue: sync) ?? .full)
+            path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

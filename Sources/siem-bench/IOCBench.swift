@@ -67,12 +67,9 @@ struct IOCBench: AsyncParsableCommand {
     }
 
     func ingestRate(_ samples: [Event], iocs: [IOC], rules: RuleSet) async throws -> Double {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "siem-bench-ioc-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchFolder("siem-bench-ioc")
         let store = try SQLiteEventStore(
-            path: folder.appendingPathComponent("bench.sqlite3").path, sync: SyncMode(rawValue: sync) ?? .full)
+            path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
         for chunk in stride(from: 0, to: iocs.count, by: 10_000) {
             _ = try await store.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
         }

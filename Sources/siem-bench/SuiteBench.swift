@@ -17,10 +17,7 @@ struct SuiteBench: AsyncParsableCommand {
     @Option(help: "Rules file or folder.") var rules: String = "rules/default.yml"
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "siem-suite-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try ScratchFolder("siem-suite")
         let ruleSet = try RuleLoader.load(path: rules)
         let analyzer = EventAnalyzer(rules: ruleSet)
         let batches = stride(from: 0, to: events, by: batch).map { $0..<min($0 + batch, events) }
@@ -41,12 +38,12 @@ struct SuiteBench: AsyncParsableCommand {
 
         // 2. SQLite ceiling: the same rows through the same statements and schema, nothing else.
         let ceiling = try Self.ceiling(
-            batches, analyzer: analyzer, path: folder.appendingPathComponent("ceiling.sqlite3").path)
+            batches, analyzer: analyzer, path: scratch.path("ceiling.sqlite3"))
         print("SQLite ceiling (same rows, same schema): \(Int(ceiling)) rows/s")
 
         // 3. Bulk ingest through the pipeline into the store, durable before each call returns;
         //    two producers, as two busy clients would be, so the writer groups their commits.
-        let store = try SQLiteEventStore(path: folder.appendingPathComponent("siem.sqlite3").path, sync: .normal)
+        let store = try SQLiteEventStore(path: scratch.path("siem.sqlite3"), sync: .normal)
         let pipeline = Pipeline(store: store, analyzer: analyzer)
         let bulkRate = try await Self.ingest(batches, through: pipeline)
         print(
@@ -85,10 +82,10 @@ struct SuiteBench: AsyncParsableCommand {
         let heavyRules = RuleSet(
             rules: ruleSet.rules + (try RuleLoader.parse(yaml: RulesBench.generatedRules(1000))))
         let baseline = try await Self.bulkRate(
-            count: count, batch: batch, rules: ruleSet, iocs: [], folder: folder, name: "baseline")
+            count: count, batch: batch, rules: ruleSet, iocs: [], scratch: scratch, name: "baseline")
         let heavy = try await Self.bulkRate(
             count: count, batch: batch, rules: heavyRules, iocs: IOCBench.indicators(count: 100_000),
-            folder: folder, name: "heavy")
+            scratch: scratch, name: "heavy")
         print(
             "bulk ingest with \(heavyRules.rules.count) rules and 100,000 IOCs: \(Int(heavy)) events/s = \(String(format: "%.2f", heavy / baseline))x the default set (\(Int(baseline)) events/s, \(count) events)"
         )
@@ -97,9 +94,9 @@ struct SuiteBench: AsyncParsableCommand {
 
     /// Bulk ingest of `count` sample events into a fresh store with the given rules and IOCs.
     static func bulkRate(
-        count: Int, batch: Int, rules: RuleSet, iocs: [IOC], folder: URL, name: String
+        count: Int, batch: Int, rules: RuleSet, iocs: [IOC], scratch: ScratchFolder, name: String
     ) async throws -> Double {
-        let store = try SQLiteEventStore(path: folder.appendingPathComponent("\(name).sqlite3").path, sync: .normal)
+        let store = try SQLiteEventStore(path: scratch.path("\(name).sqlite3"), sync: .normal)
         for chunk in stride(from: 0, to: iocs.count, by: 10_000) {
             _ = try await store.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
         }
