@@ -28,14 +28,8 @@ import Testing
         ]
         let agent = try ChildProcess(ChildProcess.product("siem-agent"), agentArguments)
 
-        var agentID = ""
-        #expect(
-            try await eventually {
-                let endpoints = try await http(.GET, siemd.baseURL + "/edr/endpoints?limit=50")
-                let items = jsonObject(endpoints.body)["items"] as? [[String: Any]] ?? []
-                agentID = items.first?["agent_id"] as? String ?? ""
-                return !agentID.isEmpty
-            }, "the agent did not register: \(agent.stop())")
+        let agentID = try await registeredAgentID(siemd.baseURL)
+        #expect(!agentID.isEmpty, "the agent did not register: \(agent.stop())")
         let state = jsonObject(try String(contentsOfFile: statePath, encoding: .utf8))
         #expect(state["agent_id"] as? String == agentID)
         #expect((state["token"] as? String)?.count == 64)
@@ -130,14 +124,8 @@ import Testing
                 folder.appendingPathComponent("s.json").path,
             ])
         defer { agent.stop() }
-        var agentID = ""
-        #expect(
-            try await eventually {
-                let items =
-                    jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"] as? [[String: Any]]
-                agentID = items?.first?["agent_id"] as? String ?? ""
-                return !agentID.isEmpty
-            })
+        let agentID = try await registeredAgentID(siemd.baseURL)
+        #expect(!agentID.isEmpty)
         let action = try await finished(
             siemd, agentID, try await queue(siemd, agentID, "collect_file_hash", #"{"path":"/etc/hostname"}"#))
         #expect(action["status"] as? String == "refused")
@@ -158,13 +146,8 @@ import Testing
                 folder.appendingPathComponent("s.json").path,
             ])
         defer { agent.stop() }
-        var agentID = ""
-        #expect(
-            try await eventually {
-                let items = jsonObject(try await http(.GET, first.baseURL + "/edr/endpoints").body)["items"]
-                agentID = (items as? [[String: Any]])?.first?["agent_id"] as? String ?? ""
-                return !agentID.isEmpty
-            })
+        let agentID = try await registeredAgentID(first.baseURL)
+        #expect(!agentID.isEmpty)
         #expect(first.stop(signal: SIGTERM) == 0)
         let down = Date()
         // The agent keeps collecting (and backing off) while nothing listens on the port; with
@@ -206,13 +189,8 @@ import Testing
                 stateFolder.appendingPathComponent("edr.json").path,
             ])
         defer { agent.stop() }
-        var agentID = ""
-        #expect(
-            try await eventually {
-                let items = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)["items"]
-                agentID = (items as? [[String: Any]])?.first?["agent_id"] as? String ?? ""
-                return !agentID.isEmpty
-            }, "the unprivileged agent did not register: \(agent.stop())")
+        let agentID = try await registeredAgentID(siemd.baseURL)
+        #expect(!agentID.isEmpty, "the unprivileged agent did not register: \(agent.stop())")
         for (type, params) in [("isolate_endpoint", "{}"), ("block_ip", #"{"ip":"192.0.2.7"}"#)] {
             let action = try await finished(siemd, agentID, try await queue(siemd, agentID, type, params))
             #expect(action["status"] as? String == "failed", "\(action)")
@@ -259,6 +237,17 @@ import Testing
             body: #"{"agent_id":"\#(agentID)","action_type":"\#(type)","params":\#(params),"requested_by":"edr-test"}"#)
         #expect(response.status == 201, "\(response.body)")
         return jsonObject(response.body)["id"] as? Int ?? -1
+    }
+
+    /// The first registered endpoint's id, once an agent has registered (bounded wait; "" if none).
+    func registeredAgentID(_ baseURL: String) async throws -> String {
+        var agentID = ""
+        _ = try await eventually {
+            let items = jsonObject(try await http(.GET, baseURL + "/edr/endpoints?limit=50").body)["items"]
+            agentID = (items as? [[String: Any]])?.first?["agent_id"] as? String ?? ""
+            return !agentID.isEmpty
+        }
+        return agentID
     }
 
     /// The action once it has a final status (bounded wait).
