@@ -28,7 +28,8 @@ import Testing
     @Test func rejectsWhatRFC8259Rejects() {
         for bad in [
             "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", ".5", "+1", "1e", "tru", "nul", "'x'",
-            "\"unterminated", "\"bad \\q escape\"", "\"ctl \u{01}\"", "[1] [2]", "{\"a\":1}x", "\"\\u12\"",
+            "\"unterminated", "\"bad \\q escape\"", "1e999", "-1e400", "\"ctl \u{01}\"", "[1] [2]", "{\"a\":1}x",
+            "\"\\u12\"",
         ] {
             #expect(throws: JSONParser.SyntaxError.self, "\(bad)") { try parse(bad) }
         }

@@ -253,6 +253,8 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if integral, let value = Int64(text) { return .int(value) }
         guard let value = Double(text) else { throw error("invalid number") }
+        // 1e999 parses as infinity, which JSON cannot carry back: refuse it rather than lose it.
+        guard value.isFinite else { throw error("number out of range") }
         return .double(value)
     }
 }
