@@ -153,9 +153,7 @@ enum WebNormalizer {
 
     /// A JSON access record, with the field names nginx, Apache and proxies commonly use.
     static func json(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
-        guard let data = text.data(using: .utf8),
-            case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data)
-        else { return false }
+        guard case .object(let object)? = try? JSONParser.parse(Array(text.utf8)) else { return false }
         return fields(object, into: &record)
     }
 

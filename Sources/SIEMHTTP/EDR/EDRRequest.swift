@@ -7,10 +7,9 @@ struct JSONObject {
     let members: [String: JSONValue]
 
     init(_ data: Data) throws(APIError) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            throw .badRequest("the body is not valid JSON")
+        guard case .object(let members) = try JSONRequestBody.parse(data) else {
+            throw .invalid("the body must be a JSON object")
         }
-        guard case .object(let members) = value else { throw .invalid("the body must be a JSON object") }
         self.members = members
     }
 

@@ -28,7 +28,7 @@ public struct RuleTester: Sendable {
                 } catch {
                     // A JSON record that is not in ingest shape (a raw Windows event, say) is
                     // tested as the `fields` of an event, as a shipper would send it.
-                    guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+                    guard case .object(let fields)? = try? JSONParser.parse(line) else {
                         throw IngestError.invalid("line \(lineNumber): \(error.detail)")
                     }
                     let message = fields["Message"]?.stringValue ?? fields["message"]?.stringValue ?? text

@@ -9,13 +9,19 @@ struct JSONRequestBody {
     static func read(_ request: Request, limit: Int) async throws -> JSONRequestBody {
         let data = try await collectBody(request, limit: limit)
         guard !data.isEmpty else { throw APIError.badRequest("the request body is empty; send a JSON object") }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            throw APIError.badRequest("the request body is not valid JSON")
-        }
-        guard case .object(let members) = value else {
+        guard case .object(let members) = try parse(data) else {
             throw APIError.badRequest("the request body must be a JSON object")
         }
         return JSONRequestBody(members: members)
+    }
+
+    /// The body as a JSON value, by the same parser as ingest; a syntax error is a 400 that says where.
+    static func parse(_ data: Data) throws(APIError) -> JSONValue {
+        do {
+            return try JSONParser.parse(data)
+        } catch {
+            throw .badRequest("the request body is not valid JSON: \(error.reason) at byte \(error.offset)")
+        }
     }
 
     /// True when `key` is present (even as null).

@@ -201,7 +201,7 @@ extension SQLiteEventStore: EDRStore {
             attempts: Int(statement.int64(10)),
             completedAt: optionalDate(11),
             output: statement.optionalText(12).flatMap {
-                try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                try? JSONParser.parse(Array($0.utf8))
             },
             error: statement.optionalText(13)
         )
@@ -214,7 +214,7 @@ extension SQLiteEventStore: EDRStore {
             hostname: statement.text(2),
             os: statement.text(3),
             kernel: statement.text(4),
-            ips: (try? JSONDecoder().decode([String].self, from: Data(statement.text(5).utf8))) ?? [],
+            ips: decodeStrings(statement.text(5)),
             agentVersion: statement.text(6),
             registeredAt: date(statement.int64(7)),
             lastSeen: date(statement.int64(8)),

@@ -258,7 +258,7 @@ public final class SQLiteEventStore: EventStore {
             fields: decodeObject(statement.text(8)),
             logType: statement.optionalText(6),
             normalized: decodeObject(statement.text(9)),
-            ips: (try? JSONDecoder().decode([String].self, from: Data(statement.text(10).utf8))) ?? []
+            ips: decodeStrings(statement.text(10))
         )
     }
 
@@ -346,7 +346,7 @@ public final class SQLiteEventStore: EventStore {
             title: statement.text(4),
             severity: Severity(rawValue: statement.text(5)) ?? .medium,
             description: statement.text(6),
-            tags: (try? JSONDecoder().decode([String].self, from: Data(statement.text(7).utf8))) ?? [],
+            tags: decodeStrings(statement.text(7)),
             details: decodeObject(statement.text(8)),
             host: statement.text(9),
             agentID: statement.optionalText(10)
@@ -438,5 +438,12 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
 
 func decodeObject(_ text: String) -> [String: JSONValue] {
     guard text != "{}" else { return [:] }
-    return (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
+    guard case .object(let members)? = try? JSONParser.parse(Array(text.utf8)) else { return [:] }
+    return members
+}
+
+/// A stored JSON array of strings (`ips`, `tags`).
+func decodeStrings(_ text: String) -> [String] {
+    guard text != "[]", case .array(let items)? = try? JSONParser.parse(Array(text.utf8)) else { return [] }
+    return items.compactMap(\.stringValue)
 }
