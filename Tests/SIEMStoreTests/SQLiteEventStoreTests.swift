@@ -69,6 +69,65 @@ import Testing
         #expect(throws: StoreError.self) { try SQLiteEventStore(path: directory.databasePath) }
     }
 
+    /// `source.ip` and the other address keys are found through the shared `ip` entry, and the key
+    /// is still checked: an address that is only the destination does not match `source.ip`.
+    @Test func addressKeysFilterThroughTheIPEntry() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        let flows: [(String, String)] = [("10.1.0.1", "10.2.0.2"), ("10.2.0.2", "10.1.0.1"), ("10.1.0.1", "10.3.0.3")]
+        _ = try await store.insert(
+            flows.map { source, destination in
+                EventWrite(
+                    event: Self.event(
+                        "flow \(source) -> \(destination)",
+                        normalized: ["source.ip": .string(source), "destination.ip": .string(destination)]),
+                    alerts: [])
+            })
+        // A normalized address the extractor would not find in the text still gets its entry.
+        var odd = Self.event("odd address", normalized: ["client.ip": .string("fe80::1%eth0")])
+        odd.ips = []
+        _ = try await store.insert([EventWrite(event: odd, alerts: [])])
+
+        func messages(_ key: String, _ value: String) async throws -> [String] {
+            try await store.events(EventQuery(terms: [.init(key: key, value: value)])).items.map(\.message)
+        }
+        #expect(
+            try await messages("source.ip", "10.1.0.1") == ["flow 10.1.0.1 -> 10.3.0.3", "flow 10.1.0.1 -> 10.2.0.2"])
+        #expect(try await messages("destination.ip", "10.1.0.1") == ["flow 10.2.0.2 -> 10.1.0.1"])
+        #expect(try await messages("source.ip", "10.3.0.3").isEmpty)
+        #expect(try await messages("client.ip", "fe80::1%eth0") == ["odd address"])
+        #expect(try await store.events(EventQuery(ip: "10.1.0.1")).items.count == 3)
+        let both = try await store.events(
+            EventQuery(ip: "10.3.0.3", terms: [.init(key: "source.ip", value: "10.1.0.1")]))
+        #expect(both.items.map(\.message) == ["flow 10.1.0.1 -> 10.3.0.3"])
+        // One entry per address and event, none under the address keys themselves.
+        let connection = try SQLiteConnection(path: directory.databasePath)
+        #expect(try connection.scalar("SELECT count(*) FROM event_terms WHERE key LIKE '%.ip'") == 0)
+        #expect(try connection.scalar("SELECT count(*) FROM event_terms WHERE key = 'ip'") == 7)
+        await store.close()
+    }
+
+    /// A database written before migration 4 (entries under `source.ip`) answers the same after it.
+    @Test func migrationMovesAddressEntriesToIP() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let connection = try SQLiteConnection(path: directory.databasePath)
+            for migration in Migrations.all.prefix(3) { try connection.execute(migration) }
+            try connection.execute(
+                """
+                INSERT INTO events(id, ts, received_at, source, host, message, fields, normalized, ips)
+                VALUES(1, 0, 0, 'syslog', 'web1', 'old row', '{}', '{"source.ip":"192.0.2.9"}', '[]');
+                INSERT INTO event_terms(key, value, event_id) VALUES('source.ip', '192.0.2.9', 1);
+                PRAGMA user_version = 3;
+                """)
+        }
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        let found = try await store.events(EventQuery(terms: [.init(key: "source.ip", value: "192.0.2.9")]))
+        #expect(found.items.map(\.message) == ["old row"])
+        #expect(try await store.events(EventQuery(ip: "192.0.2.9")).items.map(\.message) == ["old row"])
+        await store.close()
+    }
+
     @Test func filtersAndNewestFirstPaging() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteEventStore(path: directory.databasePath)
@@ -211,14 +270,23 @@ import Testing
     struct Refused: Error {}
 
     /// Jobs that share a group commit are still all-or-nothing each: a failing job's writes vanish,
-    /// its neighbours' writes land.
+    /// its neighbours' writes land (the group is rolled back and run again job by job).
     @Test func failingJobRollsBackOnlyItself() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal)
+        // A first job holds the writer until the 40 others are queued, so they share one group.
+        let queued = Counter()
+        let gate = Task {
+            try await store.writer.write { _ in
+                for _ in 0..<500 where queued.value < 40 { usleep(2_000) }
+                usleep(20_000)
+            }
+        }
         let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             for task in 0..<40 {
                 group.addTask {
                     do {
+                        queued.increment()
                         try await store.writer.write { connection in
                             _ = try SQLiteEventStore.insert(
                                 EventWrite(event: Self.event("job \(task)"), alerts: [Self.alert("r")]),
@@ -235,7 +303,9 @@ import Testing
             for try await (task, stored) in group { outcomes[task] = stored }
             return outcomes
         }
-        #expect(outcomes.count == 40)
+        try await gate.value
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: (0..<40).map { ($0, $0 % 2 == 0) }))
+        #expect(store.writer.statistics.retriedGroups >= 1)
         let stored = Set(try await store.events(EventQuery(limit: 100)).items.map(\.message))
         #expect(stored == Set((0..<40).filter { $0 % 2 == 0 }.map { "job \($0)" }))
         let connection = try SQLiteConnection(path: directory.databasePath)

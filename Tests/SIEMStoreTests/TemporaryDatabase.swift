@@ -13,3 +13,12 @@ struct TemporaryDirectory: ~Copyable {
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }
+
+/// A count shared between tasks and the writer thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
+}

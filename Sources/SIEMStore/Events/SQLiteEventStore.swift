@@ -44,7 +44,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Group-commit figures: commits so far and jobs (insert calls) per commit.
     public var commitStatistics: String {
-        let (commits, perCommit) = writer.statistics
+        let (commits, perCommit, _) = writer.statistics
         return "\(commits) commits, \(String(format: "%.1f", perCommit)) writes per commit"
     }
 
@@ -56,8 +56,11 @@ public final class SQLiteEventStore: EventStore {
 
     public func insert(_ writes: [EventWrite]) async throws -> [EventWrite] {
         guard !writes.isEmpty else { return [] }
+        // Encoding happens here, on the caller's task, in parallel; the writer thread (the one
+        // serial stage of ingest) only binds and steps.
+        let rows = writes.map(EventRows.init)
         let stored = try await writer.write { connection in
-            try writes.map { try Self.insert($0, into: connection) }
+            try rows.map { try $0.insert(into: connection) }
         }
         totals.add(events: stored.count, alerts: stored.reduce(0) { $0 + $1.alerts.count })
         return stored
@@ -65,69 +68,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Writes one event, its filter terms, its full-text entry and its alerts (inside a transaction).
     public static func insert(_ write: EventWrite, into connection: SQLiteConnection) throws -> EventWrite {
-        var event = write.event
-        let insertEvent = try connection.prepare(
-            """
-            INSERT INTO events(ts, received_at, source, host, agent_id, log_type, message, fields, normalized, ips)
-            VALUES(?,?,?,?,?,?,?,?,?,?)
-            """)
-        var ipsText = "["
-        for (index, ip) in event.ips.enumerated() {
-            if index > 0 { ipsText += "," }
-            JSONValue.writeString(ip, to: &ipsText)
-        }
-        ipsText += "]"
-        try insertEvent.run([
-            .int(micros(event.ts)), .int(micros(event.receivedAt)), .text(event.source), .text(event.host),
-            event.agentID.map { .text($0) } ?? .null, event.logType.map { .text($0) } ?? .null,
-            .text(event.message), .text(JSONValue.jsonText(event.fields)),
-            .text(JSONValue.jsonText(event.normalized)), .text(ipsText),
-        ])
-        let id = connection.lastInsertRowID
-        event.id = id
-
-        let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
-        for ip in event.ips { try insertTerm.run([.text("ip"), .text(ip), .int(id)]) }
-        for (key, value) in event.normalized where EventQuery.indexedKeys.contains(key) {
-            var texts: [String] = []
-            value.forEachScalar { if $0.utf8.count <= 256 { texts.append($0) } }
-            for text in texts { try insertTerm.run([.text(key), .text(text), .int(id)]) }
-        }
-
-        var fieldText = ""
-        for key in event.fields.keys.sorted() {
-            event.fields[key]!.forEachScalar {
-                if !fieldText.isEmpty { fieldText += " " }
-                fieldText += $0
-            }
-        }
-        try connection.prepare("INSERT INTO events_fts(rowid, message, fields) VALUES(?,?,?)")
-            .run([.int(id), .text(event.message), .text(fieldText)])
-
-        var alerts = write.alerts
-        if !alerts.isEmpty {
-            let insertAlert = try connection.prepare(
-                """
-                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id)
-                VALUES(?,?,?,?,?,?,?,?,?,?)
-                """)
-            for index in alerts.indices {
-                alerts[index].eventID = id
-                let alert = alerts[index]
-                try insertAlert.run([
-                    .int(id), .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title),
-                    .text(alert.severity.rawValue), .text(alert.description),
-                    .text(JSONValue.array(alert.tags.map { .string($0) }).jsonText),
-                    .text(JSONValue.jsonText(alert.details)), .text(event.host),
-                    event.agentID.map { .text($0) } ?? .null,
-                ])
-                alerts[index].id = connection.lastInsertRowID
-                alerts[index].host = event.host
-                alerts[index].agentID = event.agentID
-            }
-            try recordIOCHits(alerts, on: connection)
-        }
-        return EventWrite(event: event, alerts: alerts)
+        try EventRows(write).insert(into: connection)
     }
 
     // MARK: Reads
@@ -174,9 +115,20 @@ public final class SQLiteEventStore: EventStore {
         var sql = "SELECT \(columns) FROM "
         var conditions: [String] = []
         var arguments: [SQLValue] = []
-        var terms = query.terms.filter { EventQuery.indexedKeys.contains($0.key) }
-        let unindexed = query.terms.filter { !EventQuery.indexedKeys.contains($0.key) }
-        if let ip = query.ip { terms.insert(.init(key: "ip", value: ip), at: 0) }
+        // Index entries to seek, and normalized key/value pairs to check on each candidate row.
+        var terms: [EventQuery.Term] = []
+        var checks: [EventQuery.Term] = []
+        if let ip = query.ip { terms.append(.init(key: "ip", value: ip)) }
+        for term in query.terms {
+            if EventQuery.addressKeys.contains(term.key) {
+                terms.append(.init(key: "ip", value: term.value))
+                checks.append(term)
+            } else if EventQuery.indexedKeys.contains(term.key) {
+                terms.append(term)
+            } else {
+                checks.append(term)
+            }
+        }
         let order: String
         if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
             sql += "events_fts JOIN events e ON e.id = events_fts.rowid"
@@ -214,8 +166,8 @@ public final class SQLiteEventStore: EventStore {
             conditions.append("EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)")
             arguments.append(.text(ruleID))
         }
-        // Keys without an index entry are checked on each candidate row (correct, not fast).
-        for term in unindexed {
+        // Keys without an index entry of their own are checked on each candidate row.
+        for term in checks {
             conditions.append("CAST(json_extract(e.normalized, ?) AS TEXT) = ?")
             arguments += [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)]
         }

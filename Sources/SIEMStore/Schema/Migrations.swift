@@ -147,6 +147,12 @@ public enum Migrations {
         );
         CREATE INDEX incident_timeline_incident ON incident_timeline(incident_id, id);
         """,
+        // 4: address keys (`source.ip`, …) share the `ip` index entry (`EventQuery.addressKeys`).
+        """
+        INSERT OR IGNORE INTO event_terms(key, value, event_id)
+            SELECT 'ip', value, event_id FROM event_terms WHERE key IN ('source.ip', 'destination.ip', 'client.ip');
+        DELETE FROM event_terms WHERE key IN ('source.ip', 'destination.ip', 'client.ip');
+        """,
     ]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.

@@ -1,0 +1,101 @@
+import SIEMCore
+
+/// An event write encoded into the values of its rows: the event, its filter terms, its full-text
+/// entry and its alerts. Built on the caller's task so that the writer thread only binds and steps.
+struct EventRows: Sendable {
+    let write: EventWrite
+    /// `events` columns from `ts` on (the id is assigned by the insert).
+    let event: [SQLValue]
+    /// `event_terms` (key, value) pairs, without duplicates.
+    let terms: [(key: String, value: String)]
+    /// The `fields` column of `events_fts`: every scalar of `fields`, in key order.
+    let fieldText: String
+    /// `alerts` columns from `created_at` on, one array per alert.
+    let alerts: [[SQLValue]]
+
+    init(_ write: EventWrite) {
+        self.write = write
+        let event = write.event
+        var ipsText = "["
+        for (index, ip) in event.ips.enumerated() {
+            if index > 0 { ipsText += "," }
+            JSONValue.writeString(ip, to: &ipsText)
+        }
+        ipsText += "]"
+        self.event = [
+            .int(micros(event.ts)), .int(micros(event.receivedAt)), .text(event.source), .text(event.host),
+            event.agentID.map { .text($0) } ?? .null, event.logType.map { .text($0) } ?? .null,
+            .text(event.message), .text(JSONValue.jsonText(event.fields)),
+            .text(JSONValue.jsonText(event.normalized)), .text(ipsText),
+        ]
+
+        var terms = event.ips.map { (key: "ip", value: $0) }
+        for (key, value) in event.normalized {
+            let indexKey: String
+            if EventQuery.addressKeys.contains(key) {
+                indexKey = "ip"
+            } else if EventQuery.indexedKeys.contains(key) {
+                indexKey = key
+            } else {
+                continue
+            }
+            value.forEachScalar { text in
+                guard text.utf8.count <= 256, !terms.contains(where: { $0 == (indexKey, text) }) else { return }
+                terms.append((indexKey, text))
+            }
+        }
+        self.terms = terms
+
+        var fieldText = ""
+        for key in event.fields.keys.sorted() {
+            event.fields[key]!.forEachScalar {
+                if !fieldText.isEmpty { fieldText += " " }
+                fieldText += $0
+            }
+        }
+        self.fieldText = fieldText
+
+        alerts = write.alerts.map { alert in
+            [
+                .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title), .text(alert.severity.rawValue),
+                .text(alert.description), .text(JSONValue.array(alert.tags.map { .string($0) }).jsonText),
+                .text(JSONValue.jsonText(alert.details)), .text(event.host), event.agentID.map { .text($0) } ?? .null,
+            ]
+        }
+    }
+
+    /// Inserts the rows (inside the caller's transaction); returns the write with its ids.
+    func insert(into connection: SQLiteConnection) throws -> EventWrite {
+        try connection.prepare(
+            """
+            INSERT INTO events(ts, received_at, source, host, agent_id, log_type, message, fields, normalized, ips)
+            VALUES(?,?,?,?,?,?,?,?,?,?)
+            """
+        ).run(event)
+        let id = connection.lastInsertRowID
+        var stored = write
+        stored.event.id = id
+
+        let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
+        for term in terms { try insertTerm.run([.text(term.key), .text(term.value), .int(id)]) }
+        try connection.prepare("INSERT INTO events_fts(rowid, message, fields) VALUES(?,?,?)")
+            .run([.int(id), .text(stored.event.message), .text(fieldText)])
+
+        if !alerts.isEmpty {
+            let insertAlert = try connection.prepare(
+                """
+                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id)
+                VALUES(?,?,?,?,?,?,?,?,?,?)
+                """)
+            for index in alerts.indices {
+                try insertAlert.run([.int(id)] + alerts[index])
+                stored.alerts[index].id = connection.lastInsertRowID
+                stored.alerts[index].eventID = id
+                stored.alerts[index].host = stored.event.host
+                stored.alerts[index].agentID = stored.event.agentID
+            }
+            try recordIOCHits(stored.alerts, on: connection)
+        }
+        return stored
+    }
+}
