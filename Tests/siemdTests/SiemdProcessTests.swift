@@ -10,17 +10,29 @@ import Testing
         return folder.appendingPathComponent("siem.sqlite3").path
     }
 
+    /// Bulk and one-event ingests survive a kill -9 right after the last acknowledgement, with the
+    /// ids their acknowledgements gave.
     @Test func acknowledgedEventsSurviveKill9() async throws {
         let database = try temporaryDatabase()
         let siemd = try SiemdProcess(arguments: ["--db", database])
         var acknowledged: [String] = []
-        for batch in 0..<20 {
+        for batch in 0..<10 {
             let lines = (0..<50).map { #"{"message": "kill-test \#(batch)-\#($0) from 10.0.0.5", "host": "k"}"# }
             let response = try await http(
                 .POST, siemd.baseURL + "/ingest", body: lines.joined(separator: "\n"),
                 contentType: "application/x-ndjson")
             #expect(response.status == 200)
             acknowledged += (0..<50).map { "kill-test \(batch)-\($0) from 10.0.0.5" }
+        }
+        var singles: [Int64: String] = [:]
+        for index in 0..<300 {
+            let message = "kill-test single \(index) from 10.0.0.5 Failed password for root from 10.0.0.5"
+            let response = try await http(
+                .POST, siemd.baseURL + "/ingest", body: #"{"message": "\#(message)", "host": "k"}"#)
+            #expect(response.status == 200)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])
+            singles[try #require((body["id"] as? NSNumber)?.int64Value)] = message
+            acknowledged.append(message)
         }
         // No graceful shutdown: the process dies right after the last acknowledgement.
         _ = siemd.stop(signal: SIGKILL)
@@ -34,6 +46,8 @@ import Testing
             cursor = page.nextCursor.flatMap { Int64($0) }
         } while cursor != nil
         #expect(found == Set(acknowledged))
+        let byID = try await store.events(ids: Array(singles.keys))
+        #expect(byID.mapValues(\.message) == singles)
         await store.close()
     }
 
