@@ -100,15 +100,12 @@ import Testing
         let both = try await store.events(
             EventQuery(ip: "10.3.0.3", terms: [.init(key: "source.ip", value: "10.1.0.1")]))
         #expect(both.items.map(\.message) == ["flow 10.1.0.1 -> 10.3.0.3"])
-        // One entry per address and event, none under the address keys themselves.
-        let connection = try SQLiteConnection(path: directory.databasePath)
-        #expect(try connection.scalar("SELECT count(*) FROM event_terms WHERE key LIKE '%.ip'") == 0)
-        #expect(try connection.scalar("SELECT count(*) FROM event_terms WHERE key = 'ip'") == 7)
         await store.close()
     }
 
-    /// A database written before migration 4 (entries under `source.ip`) answers the same after it.
-    @Test func migrationMovesAddressEntriesToIP() async throws {
+    /// A database written before migrations 4 and 5 (B-tree entries under `source.ip`) answers the
+    /// same after them: `event_keys` is filled from the stored events.
+    @Test func migrationsRebuildTheFilterIndex() async throws {
         let directory = try TemporaryDirectory()
         do {
             let connection = try SQLiteConnection(path: directory.databasePath)
@@ -116,7 +113,8 @@ import Testing
             try connection.execute(
                 """
                 INSERT INTO events(id, ts, received_at, source, host, message, fields, normalized, ips)
-                VALUES(1, 0, 0, 'syslog', 'web1', 'old row', '{}', '{"source.ip":"192.0.2.9"}', '[]');
+                VALUES(1, 0, 0, 'syslog', 'web1', 'old row', '{}', '{"source.ip":"192.0.2.9"}', '[]'),
+                      (2, 0, 0, 'edr', 'db1', 'other row', '{}', '{"user.name":"root"}', '["10.0.0.1"]');
                 INSERT INTO event_terms(key, value, event_id) VALUES('source.ip', '192.0.2.9', 1);
                 PRAGMA user_version = 3;
                 """)
@@ -125,6 +123,11 @@ import Testing
         let found = try await store.events(EventQuery(terms: [.init(key: "source.ip", value: "192.0.2.9")]))
         #expect(found.items.map(\.message) == ["old row"])
         #expect(try await store.events(EventQuery(ip: "192.0.2.9")).items.map(\.message) == ["old row"])
+        #expect(try await store.events(EventQuery(ip: "10.0.0.1")).items.map(\.message) == ["other row"])
+        #expect(try await store.events(EventQuery(host: "db1")).items.map(\.message) == ["other row"])
+        #expect(try await store.events(EventQuery(source: "syslog")).items.map(\.message) == ["old row"])
+        let roots = try await store.events(EventQuery(terms: [.init(key: "user.name", value: "root")]))
+        #expect(roots.items.map(\.message) == ["other row"])
         await store.close()
     }
 
@@ -195,6 +198,12 @@ import Testing
         #expect(try await store.events(EventQuery(text: "sqlmap")).items.count == 1)  // field values are indexed
         #expect(try await store.events(EventQuery(text: "sock*")).items.count == 2)
         #expect(try await store.events(EventQuery(text: "sshd OR nc")).items.count == 2)
+        // Text with the other filters: each is checked on the rows the text finds.
+        #expect(try await store.events(EventQuery(text: "GET", ip: "203.0.113.77")).items.count == 1)
+        #expect(try await store.events(EventQuery(text: "GET", ip: "203.0.113.7")).items.isEmpty)
+        #expect(try await store.events(EventQuery(text: "edr_listen_socket", source: "syslog")).items.isEmpty)
+        #expect(try await store.events(EventQuery(text: "port", source: "edr", host: "web1")).items.count == 2)
+        #expect(try await store.events(EventQuery(text: "port", host: "web2")).items.isEmpty)
         await #expect(throws: StoreError.self) { try await store.events(EventQuery(text: "(unbalanced")) }
         do {
             _ = try await store.events(EventQuery(text: "a AND AND"))
@@ -221,15 +230,18 @@ import Testing
             while try statement.step() { lines.append(statement.text(3)) }
             return lines.joined(separator: "\n")
         }
-        let ipPlan = try plan(EventQuery(ip: "10.0.0.5"))
-        #expect(ipPlan.contains("SEARCH t USING PRIMARY KEY"), "\(ipPlan)")
-        #expect(!ipPlan.contains("SCAN e"), "\(ipPlan)")
-        let hostPlan = try plan(EventQuery(host: "web1"))
-        #expect(hostPlan.contains("events_host"), "\(hostPlan)")
-        let agentPlan = try plan(EventQuery(agentID: "a"))
-        #expect(agentPlan.contains("events_agent"), "\(agentPlan)")
-        let sourcePlan = try plan(EventQuery(source: "edr"))
-        #expect(sourcePlan.contains("events_source"), "\(sourcePlan)")
+        // Every filter is a lookup in the FTS5 key index, then a seek by id: never a scan of events.
+        for query in [
+            EventQuery(ip: "10.0.0.5"), EventQuery(host: "web1"), EventQuery(agentID: "a"), EventQuery(source: "edr"),
+            EventQuery(terms: [.init(key: "user.name", value: "root")]),
+            EventQuery(terms: [.init(key: "source.ip", value: "10.0.0.5")]),
+            EventQuery(ip: "10.0.0.5", host: "web1"),
+        ] {
+            let lines = try plan(query)
+            #expect(lines.contains("SCAN k VIRTUAL TABLE INDEX"), "\(query): \(lines)")
+            #expect(lines.contains("SEARCH e USING INTEGER PRIMARY KEY"), "\(query): \(lines)")
+            #expect(!lines.contains("SCAN e"), "\(query): \(lines)")
+        }
     }
 
     @Test func concurrentWritersShareCommitsAndAllLand() async throws {

@@ -6,8 +6,8 @@ struct EventRows: Sendable {
     let write: EventWrite
     /// `events` columns from `ts` on (the id is assigned by the insert).
     let event: [SQLValue]
-    /// `event_terms` (key, value) pairs, without duplicates.
-    let terms: [(key: String, value: String)]
+    /// The `event_keys` tokens.
+    let keys: String
     /// The `fields` column of `events_fts`: every scalar of `fields`, in key order.
     let fieldText: String
     /// `alerts` columns from `created_at` on, one array per alert.
@@ -29,22 +29,7 @@ struct EventRows: Sendable {
             .text(JSONValue.jsonText(event.normalized)), .text(ipsText),
         ]
 
-        var terms = event.ips.map { (key: "ip", value: $0) }
-        for (key, value) in event.normalized {
-            let indexKey: String
-            if EventQuery.addressKeys.contains(key) {
-                indexKey = "ip"
-            } else if EventQuery.indexedKeys.contains(key) {
-                indexKey = key
-            } else {
-                continue
-            }
-            value.forEachScalar { text in
-                guard text.utf8.count <= 256, !terms.contains(where: { $0 == (indexKey, text) }) else { return }
-                terms.append((indexKey, text))
-            }
-        }
-        self.terms = terms
+        keys = EventKeys.tokens(for: event)
 
         var fieldText = ""
         for key in event.fields.keys.sorted() {
@@ -76,8 +61,7 @@ struct EventRows: Sendable {
         var stored = write
         stored.event.id = id
 
-        let insertTerm = try connection.prepare("INSERT OR IGNORE INTO event_terms(key, value, event_id) VALUES(?,?,?)")
-        for term in terms { try insertTerm.run([.text(term.key), .text(term.value), .int(id)]) }
+        try connection.prepare("INSERT INTO event_keys(rowid, k) VALUES(?,?)").run([.int(id), .text(keys)])
         try connection.prepare("INSERT INTO events_fts(rowid, message, fields) VALUES(?,?,?)")
             .run([.int(id), .text(stored.event.message), .text(fieldText)])
 

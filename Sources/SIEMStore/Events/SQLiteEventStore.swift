@@ -115,19 +115,39 @@ public final class SQLiteEventStore: EventStore {
         var sql = "SELECT \(columns) FROM "
         var conditions: [String] = []
         var arguments: [SQLValue] = []
-        // Index entries to seek, and normalized key/value pairs to check on each candidate row.
-        var terms: [EventQuery.Term] = []
+        // Tokens to look up in `event_keys`; every filter is also checked exactly on the row.
+        var keys: [String] = []
         var checks: [EventQuery.Term] = []
-        if let ip = query.ip { terms.append(.init(key: "ip", value: ip)) }
+        if let ip = query.ip {
+            keys.append(EventKeys.token("ip", ip))
+            var quoted = ""
+            JSONValue.writeString(ip, to: &quoted)
+            // The address may also be a normalized one the extractor did not take (`fe80::1%eth0`).
+            conditions.append("(instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)")
+            arguments += [.text(quoted), .text(quoted)]
+        }
         for term in query.terms {
             if EventQuery.addressKeys.contains(term.key) {
-                terms.append(.init(key: "ip", value: term.value))
-                checks.append(term)
+                keys.append(EventKeys.token("ip", term.value))
             } else if EventQuery.indexedKeys.contains(term.key) {
-                terms.append(term)
-            } else {
-                checks.append(term)
+                keys.append(EventKeys.token(term.key, term.value))
             }
+            checks.append(term)
+        }
+        if let agentID = query.agentID {
+            keys.append(EventKeys.token("agent_id", agentID))
+            conditions.append("e.agent_id = ?")
+            arguments.append(.text(agentID))
+        }
+        if let source = query.source {
+            keys.append(EventKeys.token("source", source))
+            conditions.append("e.source = ?")
+            arguments.append(.text(source))
+        }
+        if let host = query.host {
+            keys.append(EventKeys.token("host", host))
+            conditions.append("e.host = ?")
+            arguments.append(.text(host))
         }
         let order: String
         if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -138,17 +158,18 @@ public final class SQLiteEventStore: EventStore {
                 conditions.append("events_fts.rowid < ?")
                 arguments.append(.int(cursor))
             }
+            // The other filters are checked on the rows the text finds (an FTS lookup per row in
+            // `event_keys` would cost ten times more).
             order = "events_fts.rowid DESC"
-        } else if let first = terms.first {
-            terms.removeFirst()
-            sql += "event_terms t JOIN events e ON e.id = t.event_id"
-            conditions.append("t.key = ? AND t.value = ?")
-            arguments += [.text(first.key), .text(first.value)]
+        } else if !keys.isEmpty {
+            sql += "event_keys k JOIN events e ON e.id = k.rowid"
+            conditions.append("event_keys MATCH ?")
+            arguments.append(.text(keys.joined(separator: " AND ")))
             if let cursor = query.cursor {
-                conditions.append("t.event_id < ?")
+                conditions.append("k.rowid < ?")
                 arguments.append(.int(cursor))
             }
-            order = "t.event_id DESC"
+            order = "k.rowid DESC"
         } else {
             sql += "events e"
             if let cursor = query.cursor {
@@ -157,31 +178,16 @@ public final class SQLiteEventStore: EventStore {
             }
             order = "e.id DESC"
         }
-        for term in terms {
-            conditions.append(
-                "EXISTS (SELECT 1 FROM event_terms x WHERE x.key = ? AND x.value = ? AND x.event_id = e.id)")
-            arguments += [.text(term.key), .text(term.value)]
-        }
         if let ruleID = query.ruleID {
             conditions.append("EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)")
             arguments.append(.text(ruleID))
         }
-        // Keys without an index entry of their own are checked on each candidate row.
+        // The exact value, among the key's scalars (an array or object holds several).
         for term in checks {
-            conditions.append("CAST(json_extract(e.normalized, ?) AS TEXT) = ?")
+            conditions.append(
+                "EXISTS (SELECT 1 FROM json_tree(e.normalized, ?) j WHERE j.atom IS NOT NULL AND CAST(j.atom AS TEXT) = ?)"
+            )
             arguments += [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)]
-        }
-        if let agentID = query.agentID {
-            conditions.append("e.agent_id = ?")
-            arguments.append(.text(agentID))
-        }
-        if let source = query.source {
-            conditions.append("e.source = ?")
-            arguments.append(.text(source))
-        }
-        if let host = query.host {
-            conditions.append("e.host = ?")
-            arguments.append(.text(host))
         }
         if let since = query.since {
             conditions.append("e.ts >= ?")
@@ -247,9 +253,11 @@ public final class SQLiteEventStore: EventStore {
             var conditions: [String] = []
             var arguments: [SQLValue] = []
             if let ip = query.ip {
-                sql += "event_terms t JOIN alerts a ON a.event_id = t.event_id"
-                conditions.append("t.key = 'ip' AND t.value = ?")
-                arguments.append(.text(ip))
+                var quoted = ""
+                JSONValue.writeString(ip, to: &quoted)
+                sql += "event_keys k JOIN alerts a ON a.event_id = k.rowid JOIN events e ON e.id = a.event_id"
+                conditions.append("event_keys MATCH ? AND (instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)")
+                arguments += [.text(EventKeys.token("ip", ip)), .text(quoted), .text(quoted)]
             } else {
                 sql += "alerts a"
             }

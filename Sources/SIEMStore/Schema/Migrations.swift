@@ -153,7 +153,19 @@ public enum Migrations {
             SELECT 'ip', value, event_id FROM event_terms WHERE key IN ('source.ip', 'destination.ip', 'client.ip');
         DELETE FROM event_terms WHERE key IN ('source.ip', 'destination.ip', 'client.ip');
         """,
+        // 5: the filter index moves from B-trees (event_terms, events_host/source/agent) to the
+        // FTS5 table `event_keys` (see `EventKeys`); `backfills[4]` fills it from events.
+        """
+        CREATE VIRTUAL TABLE event_keys USING fts5(k, content='', columnsize=0, detail=none);
+        DROP TABLE event_terms;
+        DROP INDEX events_host;
+        DROP INDEX events_source;
+        DROP INDEX events_agent;
+        """,
     ]
+
+    /// Work in Swift that follows a migration, in its transaction (by index in `all`).
+    static let backfills: [Int: @Sendable (SQLiteConnection) throws -> Void] = [4: { try EventKeys.backfill($0) }]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.
     static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
@@ -167,6 +179,7 @@ public enum Migrations {
             do {
                 try connection.transaction {
                     try connection.execute(all[version])
+                    try backfills[version]?(connection)
                     try connection.execute("PRAGMA user_version = \(version + 1)")
                 }
             } catch let error as StoreError {
