@@ -115,6 +115,8 @@ import Testing
                 INSERT INTO events(id, ts, received_at, source, host, message, fields, normalized, ips)
                 VALUES(1, 0, 0, 'syslog', 'web1', 'old row', '{}', '{"source.ip":"192.0.2.9"}', '[]'),
                       (2, 0, 0, 'edr', 'db1', 'other row', '{}', '{"user.name":"root"}', '["10.0.0.1"]');
+                INSERT INTO alerts(id, event_id, created_at, rule_id, title, severity, description, tags, details, host)
+                VALUES(7, 2, 0, 'r1', 'R1', 'high', '', '[]', '{}', 'db1');
                 INSERT INTO event_terms(key, value, event_id) VALUES('source.ip', '192.0.2.9', 1);
                 PRAGMA user_version = 3;
                 """)
@@ -128,6 +130,8 @@ import Testing
         #expect(try await store.events(EventQuery(source: "syslog")).items.map(\.message) == ["old row"])
         let roots = try await store.events(EventQuery(terms: [.init(key: "user.name", value: "root")]))
         #expect(roots.items.map(\.message) == ["other row"])
+        #expect(try await store.alerts(AlertQuery(ruleID: "r1", severity: .high)).items.map(\.id) == [7])
+        #expect(try await store.alerts(AlertQuery(ip: "10.0.0.1")).items.map(\.id) == [7])
         await store.close()
     }
 
@@ -337,6 +341,14 @@ import Testing
         #expect(try await store.alerts(AlertQuery(agentID: "demo-agent")).items.count == 1)
         #expect(try await store.alerts(AlertQuery(ruleID: "a")).items.count == 2)
         #expect(try await store.alerts(AlertQuery(severity: .low)).items.map(\.ruleID) == ["b"])
+        #expect(try await store.alerts(AlertQuery(ruleID: "a", severity: .high)).items.count == 2)
+        #expect(try await store.alerts(AlertQuery(ruleID: "a", severity: .low)).items.isEmpty)
+        #expect(try await store.alerts(AlertQuery(agentID: "demo-agent", ruleID: "a")).items.count == 1)
+        #expect(try await store.alerts(AlertQuery(ip: "198.51.100.1", ruleID: "b")).items.map(\.ruleID) == ["b"])
+        let paged = try await store.alerts(AlertQuery(limit: 1, ruleID: "a"))
+        #expect(paged.items.count == 1)
+        let older = try await store.alerts(AlertQuery(limit: 1, cursor: Int64(paged.nextCursor ?? "0"), ruleID: "a"))
+        #expect(older.items.map(\.id) != paged.items.map(\.id) && older.items.count == 1)
         #expect(try await store.alerts(AlertQuery(since: Self.base.addingTimeInterval(1))).items.isEmpty)
         let first = try await store.alerts(AlertQuery(limit: 2))
         #expect(first.items.count == 2)

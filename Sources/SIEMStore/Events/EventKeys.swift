@@ -60,3 +60,38 @@ enum EventKeys {
         select.reset()
     }
 }
+
+/// The alert filter index: one row per alert in the FTS5 table `alert_keys` (rowid = alert id)
+/// with the tokens of its `rule_id`, `severity` and `agent_id`, for the reasons and in the form
+/// of `EventKeys` (a low-cardinality B-tree such as (rule_id, id) split a leaf in the middle of
+/// the tree on most commits).
+enum AlertKeys {
+    static func tokens(ruleID: String?, severity: Severity?, agentID: String?) -> [String] {
+        var tokens: [String] = []
+        if let ruleID { tokens.append(EventKeys.token("rule_id", ruleID)) }
+        if let severity { tokens.append(EventKeys.token("severity", severity.rawValue)) }
+        if let agentID { tokens.append(EventKeys.token("agent_id", agentID)) }
+        return tokens
+    }
+
+    static func tokens(for alert: Alert) -> String {
+        tokens(ruleID: alert.ruleID, severity: alert.severity, agentID: alert.agentID).joined(separator: " ")
+    }
+
+    /// Indexes the alert just inserted as `id`.
+    static func insert(_ alert: Alert, id: Int64, on connection: SQLiteConnection) throws {
+        try connection.prepare("INSERT INTO alert_keys(rowid, k) VALUES(?,?)").run([
+            .int(id), .text(tokens(for: alert)),
+        ])
+    }
+
+    /// Fills `alert_keys` from the stored alerts (migration from the B-tree indexes).
+    static func backfill(_ connection: SQLiteConnection) throws {
+        let select = try connection.prepare("SELECT \(SQLiteEventStore.alertColumns) FROM alerts a")
+        while try select.step() {
+            let alert = SQLiteEventStore.alert(from: select)
+            try insert(alert, id: alert.id!, on: connection)
+        }
+        select.reset()
+    }
+}

@@ -77,6 +77,7 @@ struct EventRows: Sendable {
                 stored.alerts[index].eventID = id
                 stored.alerts[index].host = stored.event.host
                 stored.alerts[index].agentID = stored.event.agentID
+                try AlertKeys.insert(stored.alerts[index], id: stored.alerts[index].id!, on: connection)
             }
             try recordIOCHits(stored.alerts, on: connection)
         }

@@ -252,17 +252,26 @@ public final class SQLiteEventStore: EventStore {
             var sql = "SELECT \(Self.alertColumns) FROM "
             var conditions: [String] = []
             var arguments: [SQLValue] = []
+            let keys = AlertKeys.tokens(ruleID: query.ruleID, severity: query.severity, agentID: query.agentID)
+            let order: String
             if let ip = query.ip {
                 var quoted = ""
                 JSONValue.writeString(ip, to: &quoted)
                 sql += "event_keys k JOIN alerts a ON a.event_id = k.rowid JOIN events e ON e.id = a.event_id"
                 conditions.append("event_keys MATCH ? AND (instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)")
                 arguments += [.text(EventKeys.token("ip", ip)), .text(quoted), .text(quoted)]
+                order = "a.id DESC"
+            } else if !keys.isEmpty {
+                sql += "alert_keys k JOIN alerts a ON a.id = k.rowid"
+                conditions.append("alert_keys MATCH ?")
+                arguments.append(.text(keys.joined(separator: " AND ")))
+                order = "k.rowid DESC"
             } else {
                 sql += "alerts a"
+                order = "a.id DESC"
             }
             if let cursor = query.cursor {
-                conditions.append("a.id < ?")
+                conditions.append(query.ip == nil && !keys.isEmpty ? "k.rowid < ?" : "a.id < ?")
                 arguments.append(.int(cursor))
             }
             if let agentID = query.agentID {
@@ -282,7 +291,7 @@ public final class SQLiteEventStore: EventStore {
                 arguments.append(.int(micros(since)))
             }
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY a.id DESC LIMIT ?"
+            sql += " ORDER BY \(order) LIMIT ?"
             arguments.append(.int(Int64(query.limit + 1)))
             let statement = try connection.prepare(sql)
             try statement.bind(arguments)

@@ -162,10 +162,19 @@ public enum Migrations {
         DROP INDEX events_source;
         DROP INDEX events_agent;
         """,
+        // 6: the same for alerts' rule_id, severity and agent_id (`AlertKeys`; `backfills[5]`).
+        """
+        CREATE VIRTUAL TABLE alert_keys USING fts5(k, content='', columnsize=0, detail=none);
+        DROP INDEX alerts_rule;
+        DROP INDEX alerts_severity;
+        DROP INDEX alerts_agent;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
-    static let backfills: [Int: @Sendable (SQLiteConnection) throws -> Void] = [4: { try EventKeys.backfill($0) }]
+    static let backfills: [Int: @Sendable (SQLiteConnection) throws -> Void] = [
+        4: { try EventKeys.backfill($0) }, 5: { try AlertKeys.backfill($0) },
+    ]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.
     static func migrate(_ connection: SQLiteConnection) throws(StoreError) {
