@@ -47,6 +47,7 @@ health=$(wrk -t2 -c"$connections" -d"${seconds}s" "$url/health" | rate)
 single=$(wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/single.lua" "$url" | rate)
 bulk=$(wrk -t1 -c4 -d"${seconds}s" -s "$work/bulk.lua" "$url" | rate)
 echo "GET /health:               $health req/s ($connections connections)"
-echo "POST /ingest single event: $single req/s ($connections connections)"
+ratio=$(awk -v s="$single" -v h="$health" 'BEGIN { if (s ~ /^[0-9]+$/ && h > 0) printf "%.2fx /health", s / h; else print "n/a" }')
+echo "POST /ingest single event: $single req/s ($connections connections) = $ratio"
 echo "POST /ingest NDJSON bulk:  $([ "$bulk" = ERRORS ] && echo ERRORS || echo $((bulk * 1000))) events/s (1,000 events per request, 4 connections)"
 echo "stored: $(curl -fsS "$url/health")"
