@@ -26,7 +26,7 @@ public struct Page<Item: Sendable>: Sendable {
 /// Filters for events; every set filter must hold.
 public struct EventQuery: Sendable, Hashable {
     /// Normalized keys whose values get an index entry at ingest, so filtering on them is an index
-    /// seek. Each entry costs ingest time, so only keys analysts pivot on are indexed; a filter on
+    /// lookup. Each entry costs ingest time, so only keys analysts pivot on are indexed; a filter on
     /// any other normalized key still works, by checking the candidate rows.
     public static let indexedKeys: Set<String> = [
         "client.mac", "user.name", "user.target.name", "host.hostname", "process.name", "dns.question.name",
@@ -34,8 +34,8 @@ public struct EventQuery: Sendable, Hashable {
     ]
 
     /// Normalized keys holding an address. Their values share the `ip` index entry every address of
-    /// the event gets (a filter seeks `ip` and checks the key on the row): one random index write
-    /// per address instead of two.
+    /// the event gets (a filter looks up `ip` and checks the key on the row), so an address is
+    /// indexed once however many keys hold it.
     public static let addressKeys: Set<String> = ["source.ip", "destination.ip", "client.ip"]
 
     /// Full-text query (FTS5 syntax; bare terms with punctuation such as IPs are quoted for you).
