@@ -359,6 +359,10 @@ import Testing
         #expect(stats.eventsPerHour.reduce(0) { $0 + $1.count } == 2)
         #expect(stats.topRules.first == Bucket(key: "a", count: 2))
         #expect(stats.topHosts == [Bucket(key: "web1", count: 2)])
+        #expect(stats.eventsBySource == [Bucket(key: "syslog", count: 2)])
+        #expect(stats.topRules == [Bucket(key: "a", count: 2), Bucket(key: "b", count: 1)])
+        #expect(stats.alertsBySeverity == [Bucket(key: "high", count: 2), Bucket(key: "low", count: 1)])
+        #expect(stats.alertsPerHour.reduce(0) { $0 + $1.count } == 3)
         await store.close()
     }
 }
