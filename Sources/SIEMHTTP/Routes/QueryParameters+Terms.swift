@@ -12,6 +12,10 @@ extension QueryParameters {
         for (rawName, _) in parameters {
             let name = String(rawName).removingPercentEncoding ?? String(rawName)
             guard name.contains("."), let value = string(String(rawName)) else { continue }
+            // Each filter is a condition in the query; SQLite refuses past ~1,000 of them.
+            guard terms.count < Self.mostTerms else {
+                throw .invalid("at most \(Self.mostTerms) filters on normalized keys in one query")
+            }
             guard !name.hasPrefix("fields."), name.utf8.count <= 128 else {
                 throw .invalid("`\(name.prefix(128))` cannot be filtered on; use a normalized key such as `user.name`")
             }
@@ -26,4 +30,6 @@ extension QueryParameters {
         }
         return terms
     }
+
+    static let mostTerms = 64
 }
