@@ -120,11 +120,9 @@ public final class SQLiteEventStore: EventStore {
         var checks: [EventQuery.Term] = []
         if let ip = query.ip {
             keys.append(EventKeys.token("ip", ip))
-            var quoted = ""
-            JSONValue.writeString(ip, to: &quoted)
-            // The address may also be a normalized one the extractor did not take (`fe80::1%eth0`).
-            conditions.append("(instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)")
-            arguments += [.text(quoted), .text(quoted)]
+            let (condition, values) = Self.hasAddress(ip)
+            conditions.append(condition)
+            arguments += values
         }
         for term in query.terms {
             if EventQuery.addressKeys.contains(term.key) {
@@ -204,6 +202,14 @@ public final class SQLiteEventStore: EventStore {
         return (sql, arguments)
     }
 
+    /// The exact check behind an `ip` token: the event `e` has the address among its `ips`, or as
+    /// a normalized value the extractor did not take (`fe80::1%eth0`).
+    static func hasAddress(_ ip: String) -> (String, [SQLValue]) {
+        var quoted = ""
+        JSONValue.writeString(ip, to: &quoted)
+        return ("(instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)", [.text(quoted), .text(quoted)])
+    }
+
     static func event(from statement: Statement) throws -> Event {
         Event(
             id: statement.int64(0),
@@ -255,11 +261,10 @@ public final class SQLiteEventStore: EventStore {
             let keys = AlertKeys.tokens(ruleID: query.ruleID, severity: query.severity, agentID: query.agentID)
             let order: String
             if let ip = query.ip {
-                var quoted = ""
-                JSONValue.writeString(ip, to: &quoted)
                 sql += "event_keys k JOIN alerts a ON a.event_id = k.rowid JOIN events e ON e.id = a.event_id"
-                conditions.append("event_keys MATCH ? AND (instr(e.ips, ?) > 0 OR instr(e.normalized, ?) > 0)")
-                arguments += [.text(EventKeys.token("ip", ip)), .text(quoted), .text(quoted)]
+                let (condition, values) = Self.hasAddress(ip)
+                conditions += ["event_keys MATCH ?", condition]
+                arguments += [.text(EventKeys.token("ip", ip))] + values
                 order = "a.id DESC"
             } else if !keys.isEmpty {
                 sql += "alert_keys k JOIN alerts a ON a.id = k.rowid"
