@@ -360,39 +360,6 @@ public final class SQLiteEventStore: EventStore {
                 }
                 return result
             }
-            // One pass per table: the top lists are summed here from (source, host) and
-            // (rule_id, severity) groups, instead of a scan of the window per list.
-            func pairs(_ sql: String) throws -> [(String, String, Int)] {
-                let statement = try connection.prepare(sql)
-                try statement.bind([.int(start)])
-                var result: [(String, String, Int)] = []
-                while try statement.step() {
-                    result.append((statement.text(0), statement.text(1), Int(statement.int64(2))))
-                }
-                return result
-            }
-            func top(_ counts: [String: Int], _ limit: Int) -> [Bucket] {
-                Array(
-                    counts.map { Bucket(key: $0.key, count: $0.value) }
-                        .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
-                        .prefix(limit))
-            }
-            var sources: [String: Int] = [:]
-            var hosts: [String: Int] = [:]
-            for (source, host, count) in try pairs(
-                "SELECT source, host, count(*) FROM events WHERE ts >= ? GROUP BY 1, 2")
-            {
-                sources[source, default: 0] += count
-                hosts[host, default: 0] += count
-            }
-            var rules: [String: Int] = [:]
-            var severities: [String: Int] = [:]
-            for (rule, severity, count) in try pairs(
-                "SELECT rule_id, severity, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1, 2")
-            {
-                rules[rule, default: 0] += count
-                severities[severity, default: 0] += count
-            }
             return Stats(
                 since: since,
                 eventsPerHour: try buckets(
@@ -400,10 +367,14 @@ public final class SQLiteEventStore: EventStore {
                 alertsPerHour: try buckets(
                     "SELECT created_at / 3600000000, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 1",
                     hourly: true),
-                eventsBySource: top(sources, 20),
-                topHosts: top(hosts, 10),
-                topRules: top(rules, 10),
-                alertsBySeverity: top(severities, severities.count),
+                eventsBySource: try buckets(
+                    "SELECT source, count(*) FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 20"),
+                topHosts: try buckets(
+                    "SELECT host, count(*) FROM events WHERE ts >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10"),
+                topRules: try buckets(
+                    "SELECT rule_id, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 2 DESC LIMIT 10"),
+                alertsBySeverity: try buckets(
+                    "SELECT severity, count(*) FROM alerts WHERE created_at >= ? GROUP BY 1 ORDER BY 2 DESC"),
                 events: totals.events,
                 alerts: totals.alerts
             )
