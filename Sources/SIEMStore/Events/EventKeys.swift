@@ -78,11 +78,9 @@ enum AlertKeys {
         tokens(ruleID: alert.ruleID, severity: alert.severity, agentID: alert.agentID).joined(separator: " ")
     }
 
-    /// Indexes the alert just inserted as `id`.
-    static func insert(_ alert: Alert, id: Int64, on connection: SQLiteConnection) throws {
-        try connection.prepare("INSERT INTO alert_keys(rowid, k) VALUES(?,?)").run([
-            .int(id), .text(tokens(for: alert)),
-        ])
+    /// Indexes the alert just inserted as `id` under `tokens` (from `tokens(for:)`).
+    static func insert(_ tokens: String, id: Int64, on connection: SQLiteConnection) throws {
+        try connection.prepare("INSERT INTO alert_keys(rowid, k) VALUES(?,?)").run([.int(id), .text(tokens)])
     }
 
     /// Fills `alert_keys` from the stored alerts (migration from the B-tree indexes).
@@ -90,7 +88,7 @@ enum AlertKeys {
         let select = try connection.prepare("SELECT \(SQLiteEventStore.alertColumns) FROM alerts a")
         while try select.step() {
             let alert = SQLiteEventStore.alert(from: select)
-            try insert(alert, id: alert.id!, on: connection)
+            try insert(tokens(for: alert), id: alert.id!, on: connection)
         }
         select.reset()
     }

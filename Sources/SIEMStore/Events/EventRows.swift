@@ -12,6 +12,8 @@ struct EventRows: Sendable {
     let fieldText: String
     /// `alerts` columns from `created_at` on, one array per alert.
     let alerts: [[SQLValue]]
+    /// The `alert_keys` tokens of each alert (which takes the event's host and agent).
+    let alertKeys: [String]
 
     init(_ write: EventWrite) {
         self.write = write
@@ -40,6 +42,11 @@ struct EventRows: Sendable {
         }
         self.fieldText = fieldText
 
+        alertKeys = write.alerts.map { alert in
+            var alert = alert
+            alert.agentID = event.agentID
+            return AlertKeys.tokens(for: alert)
+        }
         alerts = write.alerts.map { alert in
             [
                 .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title), .text(alert.severity.rawValue),
@@ -77,7 +84,7 @@ struct EventRows: Sendable {
                 stored.alerts[index].eventID = id
                 stored.alerts[index].host = stored.event.host
                 stored.alerts[index].agentID = stored.event.agentID
-                try AlertKeys.insert(stored.alerts[index], id: stored.alerts[index].id!, on: connection)
+                try AlertKeys.insert(alertKeys[index], id: stored.alerts[index].id!, on: connection)
             }
             try recordIOCHits(stored.alerts, on: connection)
         }

@@ -127,7 +127,7 @@ extension SQLiteEventStore: IOCStore {
                     alert.agentID.map { .text($0) } ?? .null,
                 ])
                 alert.id = connection.lastInsertRowID
-                try AlertKeys.insert(alert, id: alert.id!, on: connection)
+                try AlertKeys.insert(AlertKeys.tokens(for: alert), id: alert.id!, on: connection)
                 stored.append(alert)
             }
             try recordIOCHits(stored, on: connection)
