@@ -8,7 +8,9 @@ let package = Package(
         .library(name: "SIEMCore", targets: ["SIEMCore"]),
         .library(name: "SIEMRules", targets: ["SIEMRules"]),
         .library(name: "SIEMStore", targets: ["SIEMStore"]),
+        .library(name: "SIEMEngine", targets: ["SIEMEngine"]),
         .library(name: "SIEMHTTP", targets: ["SIEMHTTP"]),
+        .library(name: "SIEMAgent", targets: ["SIEMAgent"]),
         .executable(name: "siemd", targets: ["siemd"]),
         .executable(name: "siem-agent", targets: ["siem-agent"]),
     ],
@@ -40,32 +42,54 @@ let package = Package(
             dependencies: ["SIEMCore", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
-            name: "SIEMHTTP",
+            name: "SIEMEngine",
             dependencies: [
                 "SIEMCore", "SIEMRules", "SIEMStore",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "SIEMHTTP",
+            dependencies: [
+                "SIEMCore", "SIEMRules", "SIEMStore", "SIEMEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Dashboard"), .copy("OpenAPI")]
         ),
         .executableTarget(
             name: "siemd",
             dependencies: [
-                "SIEMHTTP", "SIEMRules",
+                "SIEMHTTP", "SIEMEngine", "SIEMRules", "SIEMStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SIEMAgent",
+            dependencies: [
+                "SIEMCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
             name: "siem-agent",
             dependencies: [
-                "SIEMCore",
+                "SIEMAgent", "SIEMCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,17 +104,20 @@ let package = Package(
         .executableTarget(
             name: "siem-bench",
             dependencies: [
-                "SIEMHTTP", "SIEMRules", "SIEMStore", "SIEMCore",
+                "SIEMHTTP", "SIEMEngine", "SIEMRules", "SIEMStore", "SIEMCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SIEMCoreTests", dependencies: ["SIEMCore"]),
-        .testTarget(name: "SIEMRulesTests", dependencies: ["SIEMRules"]),
-        .testTarget(name: "SIEMStoreTests", dependencies: ["SIEMStore"]),
+        // Helpers shared by the test targets (temporary folders, the shared samples); not a product.
+        .target(name: "SIEMTestSupport", path: "Tests/SIEMTestSupport"),
+        .testTarget(name: "SIEMCoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
+        .testTarget(name: "SIEMRulesTests", dependencies: ["SIEMRules", "SIEMTestSupport"]),
+        .testTarget(name: "SIEMStoreTests", dependencies: ["SIEMStore", "SIEMTestSupport"]),
+        .testTarget(name: "SIEMEngineTests", dependencies: ["SIEMEngine", "SIEMTestSupport"]),
         .testTarget(
             name: "siemdTests",
             dependencies: [
-                "siemd", "siem-agent", "SIEMStore",
+                "siemd", "siem-agent", "SIEMAgent", "SIEMStore", "SIEMTestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -99,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "siemAgentTests",
             dependencies: [
-                "siemd", "siem-agent", "SIEMStore",
+                "siemd", "siem-agent", "SIEMAgent", "SIEMStore", "SIEMTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "SIEMHTTPTests",
             dependencies: [
-                "SIEMHTTP",
+                "SIEMHTTP", "SIEMEngine", "SIEMTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,7 +2,7 @@ import Foundation
 import SIEMCore
 import Yams
 
-/// Loads and compiles rules from YAML text, files or folders.
+/// Compiles rules from YAML text (no file access: callers read the files and pass their text).
 ///
 /// Loading is strict: a YAML error, an unknown key, a bad regex, a missing or duplicate id or an
 /// unknown severity is a `RuleError` that names the file, the rule and the problem.
@@ -11,33 +11,28 @@ public enum RuleLoader {
     static let matchers: Set<String> = ["contains", "equals", "regex", "startswith", "endswith", "exists"]
     static let conditionKeys: Set<String> = matchers.union(["field", "ignore_case", "any", "all", "not"])
 
-    /// Loads a rules file, or every `.yml`/`.yaml` file of a folder in name order.
-    public static func load(path: String) throws(RuleError) -> RuleSet {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw RuleError(file: path, problem: "no such file or folder")
+    /// A rules file's text and the path that names it in errors.
+    public struct File: Sendable {
+        public var path: String
+        public var text: String
+
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
         }
-        var files = [path]
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map {
-                (path as NSString).appendingPathComponent($0)
-            }
-        }
+    }
+
+    /// Compiles the rules of several files, in the order given; an id may appear only once in all
+    /// of them. The caller reads the files (SIEMEngine's `RuleFiles` does it for siemd).
+    public static func load(_ files: [File]) throws(RuleError) -> RuleSet {
         var rules: [Rule] = []
         var seen: [String: String] = [:]
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw RuleError(file: file, problem: "cannot read the file")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw RuleError(file: file, problem: "the file is not UTF-8 text")
-            }
-            for rule in try parse(yaml: text, file: file) {
+            for rule in try parse(yaml: file.text, file: file.path) {
                 if let other = seen[rule.id] {
-                    throw RuleError(file: file, ruleID: rule.id, problem: "duplicate id (also in \(other))")
+                    throw RuleError(file: file.path, ruleID: rule.id, problem: "duplicate id (also in \(other))")
                 }
-                seen[rule.id] = file
+                seen[rule.id] = file.path
                 rules.append(rule)
             }
         }

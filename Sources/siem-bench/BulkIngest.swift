@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
-import SIEMHTTP
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 
@@ -19,7 +19,7 @@ struct BulkIngest: AsyncParsableCommand {
         let scratch = try ScratchFolder("siem-bench")
         let store = try SQLiteEventStore(
             path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleFiles.load(path: rules)))
         let samples = SampleEvents.make(count: events)
         let cpuStart = ProcessCPUClock.now
         let start = ContinuousClock.now

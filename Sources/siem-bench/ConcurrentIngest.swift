@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
-import SIEMHTTP
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 
@@ -19,7 +19,7 @@ struct ConcurrentIngest: AsyncParsableCommand {
         let scratch = try ScratchFolder("siem-concurrent")
         let store = try SQLiteEventStore(
             path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleLoader.load(path: rules)))
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleFiles.load(path: rules)))
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {

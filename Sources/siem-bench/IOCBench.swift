@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
-import SIEMHTTP
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 
@@ -19,7 +19,7 @@ struct IOCBench: AsyncParsableCommand {
     @Option(help: "full or normal.") var sync: String = "full"
 
     func run() async throws {
-        let ruleSet = try RuleLoader.load(path: rules)
+        let ruleSet = try RuleFiles.load(path: rules)
         let samples = SampleEvents.make(count: events)
         let indicators = Self.indicators(count: iocs)
         var best: [Int: Double] = [:]
@@ -68,15 +68,16 @@ struct IOCBench: AsyncParsableCommand {
 
     func ingestRate(_ samples: [Event], iocs: [IOC], rules: RuleSet) async throws -> Double {
         let scratch = try ScratchFolder("siem-bench-ioc")
-        let store = try SQLiteEventStore(
+        let stores = try Stores.sqlite(
             path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
+        let store = stores.events
         for chunk in stride(from: 0, to: iocs.count, by: 10_000) {
-            _ = try await store.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
+            _ = try await stores.iocs.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
         }
-        let threatIntel = ThreatIntel(store: store)
+        let threatIntel = IOCSnapshot(store: stores.iocs)
         let loaded = try await threatIntel.reload()
         precondition(loaded.count == iocs.count, "the snapshot holds \(loaded.count) IOCs, expected \(iocs.count)")
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: threatIntel)
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), iocs: threatIntel)
         let start = ContinuousClock.now
         for chunk in stride(from: 0, to: samples.count, by: batch) {
             _ = try await pipeline.ingest(Array(samples[chunk..<min(chunk + batch, samples.count)]))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
+import SIEMEngine
 import SIEMRules
 
 /// Rule evaluation alone, on one core: the default rules and a large generated set.
@@ -18,7 +19,7 @@ struct RulesBench: AsyncParsableCommand {
             event.ips = event.extractedIPs()
             return event
         }
-        let defaults = try RuleLoader.load(path: rules)
+        let defaults = try RuleFiles.load(path: rules)
         let large = RuleSet(rules: defaults.rules + (try RuleLoader.parse(yaml: Self.generatedRules(generated))))
         for (name, set) in [
             ("default (\(defaults.rules.count) rules)", defaults), ("\(large.rules.count) rules", large),

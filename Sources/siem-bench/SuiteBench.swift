@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIEMCore
-import SIEMHTTP
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 
@@ -18,7 +18,7 @@ struct SuiteBench: AsyncParsableCommand {
 
     func run() async throws {
         let scratch = try ScratchFolder("siem-suite")
-        let ruleSet = try RuleLoader.load(path: rules)
+        let ruleSet = try RuleFiles.load(path: rules)
         let analyzer = EventAnalyzer(rules: ruleSet)
         let batches = stride(from: 0, to: events, by: batch).map { $0..<min($0 + batch, events) }
         print("siem-bench all: \(events) events, batch \(batch), \(ruleSet.rules.count) rules, sync normal")
@@ -96,13 +96,14 @@ struct SuiteBench: AsyncParsableCommand {
     static func bulkRate(
         count: Int, batch: Int, rules: RuleSet, iocs: [IOC], scratch: ScratchFolder, name: String
     ) async throws -> Double {
-        let store = try SQLiteEventStore(path: scratch.path("\(name).sqlite3"), sync: .normal)
+        let stores = try Stores.sqlite(path: scratch.path("\(name).sqlite3"), sync: .normal)
+        let store = stores.events
         for chunk in stride(from: 0, to: iocs.count, by: 10_000) {
-            _ = try await store.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
+            _ = try await stores.iocs.upsert(Array(iocs[chunk..<min(chunk + 10_000, iocs.count)]))
         }
-        let threatIntel = ThreatIntel(store: store)
+        let threatIntel = IOCSnapshot(store: stores.iocs)
         _ = try await threatIntel.reload()
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: threatIntel)
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules), iocs: threatIntel)
         let rate = try await ingest(
             stride(from: 0, to: count, by: batch).map { $0..<min($0 + batch, count) }, through: pipeline)
         await store.close()

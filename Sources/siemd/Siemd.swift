@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SIEMCore
+import SIEMEngine
 import SIEMHTTP
 import SIEMRules
 
@@ -68,7 +69,7 @@ extension Siemd {
         func run() async throws {
             let ruleSet: RuleSet
             do {
-                ruleSet = try RuleLoader.load(path: rules)
+                ruleSet = try RuleFiles.load(path: rules)
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -80,7 +81,7 @@ extension Siemd {
                 throw ValidationError("cannot read \(events)")
             }
             let analyzer = EventAnalyzer(rules: ruleSet)
-            let matches = try RuleTester(analyzer: analyzer).run(data) { line in print(line) }
+            let matches = try RuleTester(analyzer: analyzer).run(data, at: Date()) { line in print(line) }
             FileHandle.standardError.write(Data("\(matches) matches\n".utf8))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMCore
@@ -72,9 +73,10 @@ import Testing
         #expect(result.covered == result.total, "missed: \(result.missed)")
     }
 
-    @Test(arguments: [
-        "dns_bind/fail2ban_named-refused.log", "dns_bind/elastic-integrations_infoblox_nios_test-dns.log",
-    ])
+    @Test(
+        .enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)),
+        arguments: ["dns_bind/fail2ban_named-refused.log", "dns_bind/elastic-integrations_infoblox_nios_test-dns.log"]
+    )
     func queryLineCoverage(file: String) throws {
         let events = try Samples.events(file)
         let result = coverage(

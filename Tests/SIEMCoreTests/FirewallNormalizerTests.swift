@@ -1,4 +1,5 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMCore
@@ -67,7 +68,8 @@ import Testing
         #expect(ports.covered == ports.total, "missed: \(ports.missed)")
     }
 
-    @Test func iptablesScanlogdAndPortsentryCoverage() throws {
+    @Test(.enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)))
+    func iptablesScanlogdAndPortsentryCoverage() throws {
         for file in [
             "firewall_iptables/elastic-integrations_iptables_test-iptables-raw.log",
             "firewall_iptables/fail2ban_scanlogd.log", "firewall_iptables/fail2ban_portsentry.log",

@@ -1,26 +1,49 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMCore
 
-/// The shared public log samples (`../shared/testdata` next to the repository), read as CI reads
-/// them: a missing folder fails the test with a message instead of skipping it.
+/// The log samples: `synthetic/…` paths are this project's own generated files, kept in the
+/// repository (`Tests/Fixtures/synthetic`); every other path is in the shared public samples
+/// (`TestData.shared`), which only CI has beside the clone. Tests that read a shared sample carry
+/// `.enabled(if: TestData.sharedAvailable, …)`; when they run without the folder (because
+/// `SIEM_REQUIRE_TESTDATA` is set) a missing file fails the test with a message.
 enum Samples {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let folder = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-
     struct Missing: Error, CustomStringConvertible {
         let path: String
-        var description: String {
-            "sample file \(path) is missing; the tests need ../shared/testdata next to the repository"
+        let hint: String
+        var description: String { "sample file \(path) is missing; \(hint)" }
+    }
+
+    struct NotAnObject: Error, CustomStringConvertible {
+        let line: String
+        var description: String { "not a JSON object: \(line.prefix(120))" }
+    }
+
+    /// The repository's synthetic fixtures, or the shared samples for every other folder.
+    static func url(_ relativePath: String) -> URL {
+        isFixture(relativePath)
+            ? TestData.fixtures.appendingPathComponent(relativePath)
+            : TestData.shared.appendingPathComponent(relativePath)
+    }
+
+    static func isFixture(_ relativePath: String) -> Bool { relativePath.hasPrefix("synthetic/") }
+
+    static func contents(_ relativePath: String) throws -> Data {
+        let url = url(relativePath)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let hint =
+                isFixture(relativePath)
+                ? "it belongs in the repository under Tests/Fixtures" : "this test \(TestData.sharedMissingReason)"
+            throw Missing(path: url.path, hint: hint)
         }
+        return data
     }
 
     /// The log lines of a sample: fail2ban `# failJSON` annotations and blank lines left out.
     static func lines(_ relativePath: String) throws -> [String] {
-        let url = folder.appendingPathComponent(relativePath)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw Missing(path: url.path) }
+        let data = try contents(relativePath)
         // Lines end in LF, or CRLF in some Windows exports; a shipper strips either.
         return data.split(separator: UInt8(ascii: "\n"))
             .map { String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self) }.filter {
@@ -30,8 +53,7 @@ enum Samples {
 
     /// `synthetic/expected.json`, the generator's ground truth.
     static func expected(_ file: String) throws -> [String: Any] {
-        let url = folder.appendingPathComponent("synthetic/expected.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw Missing(path: url.path) }
+        let data = try contents("synthetic/expected.json")
         let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return (root?["files"] as? [String: Any])?[file] as? [String: Any] ?? [:]
     }
@@ -59,7 +81,7 @@ enum Samples {
     /// One JSON object (a Windows event) shipped as the event's `fields`.
     static func normalize(json line: String, receivedAt: Date = receivedAt) throws -> Event {
         guard case .object(let fields) = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)) else {
-            throw Missing(path: "a JSON object")
+            throw NotAnObject(line: line)
         }
         var event = Event(
             ts: receivedAt, receivedAt: receivedAt, source: "file", host: "test", message: line, fields: fields)

@@ -1,4 +1,5 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMCore
@@ -53,7 +54,8 @@ import Testing
         #expect(services.allSatisfy { $0["service.name"] != nil && $0["process.command_line"] != nil })
     }
 
-    @Test func mordorDatasets() throws {
+    @Test(.enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)))
+    func mordorDatasets() throws {
         let lsass = try Samples.lines("windows_security/mordor_psh_lsass_memory_dump_comsvcs_2020-10-18T19500924.json")
             .map { try Samples.normalize(json: $0) }
         #expect(
@@ -91,7 +93,8 @@ import Testing
 }
 
 @Suite struct CEFNormalizerTests {
-    @Test func checkPointAndForcepoint() throws {
+    @Test(.enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)))
+    func checkPointAndForcepoint() throws {
         let lines = try Samples.lines("cef/elastic-beats_cef_checkpoint.log")
         let accept = Samples.normalize(lines[0])
         #expect(accept.logType == "cef")

@@ -2,6 +2,8 @@ import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SIEMCore
+import SIEMEngine
 import SIEMStore
 import Testing
 
@@ -19,7 +21,7 @@ import Testing
             let token = try #require(first.json["token"] as? String)
             #expect(token.count == 64)
 
-            let endpoint = try #require(try await store.endpoint(agentID: agentID))
+            let endpoint = try #require(try await store.edr.endpoint(agentID: agentID))
             #expect(endpoint.tokenHash != token)
             #expect(
                 endpoint.tokenHash == SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined())
@@ -28,12 +30,12 @@ import Testing
                 .post, "/edr/register", #"{"hostname":"web-1b","agent_id":"\#(agentID)","token":"\#(token)"}"#)
             #expect(again.status == .ok, "\(again.text)")
             #expect(again.json["agent_id"] as? String == agentID)
-            #expect(try await store.endpoint(agentID: agentID)?.hostname == "web-1b")
+            #expect(try await store.edr.endpoint(agentID: agentID)?.hostname == "web-1b")
 
             let stolen = try await client.send(
                 .post, "/edr/register", #"{"hostname":"evil","agent_id":"\#(agentID)","token":"guess"}"#)
             expectError(stolen, .conflict)
-            #expect(try await store.endpoint(agentID: agentID)?.hostname == "web-1b")
+            #expect(try await store.edr.endpoint(agentID: agentID)?.hostname == "web-1b")
 
             expectError(try await client.send(.post, "/edr/register", #"{"os":"x"}"#), .unprocessableContent)
             expectError(
@@ -155,7 +157,7 @@ import Testing
     }
 
     @Test func theServersOwnAddressesCannotBeBlocked() async throws {
-        let local = ServerAddresses.interfaceAddresses().first { !$0.hasPrefix("127.") && $0 != "::1" }
+        let local = InterfaceAddresses.all().first { !$0.hasPrefix("127.") && $0 != "::1" }
         try await withEDR(configure: {
             $0.edrDangerousActionAllowlist = ["*"]
             $0.host = "0.0.0.0"
@@ -313,8 +315,8 @@ import Testing
                 .post, "/edr/actions/\(actionID)/result", #"{"status":"succeeded","output":{"isolated":true}}"#,
                 token: alice.token)
             #expect(done.status == .ok, "\(done.text)")
-            #expect(try await store.endpoint(agentID: alice.id)?.isolated == true)
-            #expect(try await store.endpoint(agentID: bob.id)?.isolated == false)
+            #expect(try await store.edr.endpoint(agentID: alice.id)?.isolated == true)
+            #expect(try await store.edr.endpoint(agentID: bob.id)?.isolated == false)
             let history = try await client.send(.get, "/edr/actions/history?agent_id=\(bob.id)")
             #expect(history.items.isEmpty)
         }

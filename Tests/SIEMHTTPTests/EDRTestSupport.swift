@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SIEMCore
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 
@@ -27,35 +28,13 @@ final class ManualClock: @unchecked Sendable {  // `time` is guarded by `lock`
     }
 }
 
-/// Runs `body` against a live siemd application on loopback whose EDR routes use `clock`.
+/// Runs `body` against a live siemd application on loopback whose EDR service uses `clock`.
 func withEDR<T: Sendable>(
     clock: ManualClock = ManualClock(),
     configure: (inout ServerConfiguration) -> Void = { _ in },
-    _ body: @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> T
+    _ body: @Sendable (any TestClientProtocol, Stores) async throws -> T
 ) async throws -> T {
-    let directory = try TemporaryDirectory()
-    var configuration = ServerConfiguration()
-    configuration.port = 0
-    configuration.databasePath = directory.databasePath
-    configure(&configuration)
-    let store = try SQLiteEventStore(path: configuration.databasePath, sync: .normal)
-    let rules = try RuleLoader.load(path: defaultRulesPath)
-    let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: rules))
-    let router = Router(context: SIEMRequestContext.self)
-    router.middlewares.add(ErrorMiddleware())
-    EventRoutes(pipeline: pipeline, decoder: EventDecoder(), maxBodyBytes: configuration.maxBodyBytes)
-        .register(on: router)
-    AlertRoutes(store: store).register(on: router)
-    EDRRoutes(pipeline: pipeline, store: store, configuration: configuration, now: { clock.now })
-        .register(on: router)
-    var logger = Logger(label: "siemd-edr-test")
-    logger.logLevel = .warning
-    let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-    defer { withExtendedLifetime(directory) {} }
-    let result = try await app.test(.live) { client in try await body(client, store) }
-    await store.close()
-    return result
+    try await withSIEM(.live, configure: configure, clock: clock, body)
 }
 
 /// A registered agent as a test sees it.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHTTP

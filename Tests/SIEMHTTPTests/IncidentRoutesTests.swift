@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SIEMEngine
 import SIEMStore
 import Testing
 
@@ -109,26 +110,38 @@ import Testing
             $0.mdr.autoCreateIncidents = true
             $0.mdr.autoCreateMinSeverity = .medium
         }) { client, _ async throws in
+            // Incidents open after the ingest is answered (post-commit queue): wait for them.
+            func incidents(_ count: Int) async throws -> TestResponse {
+                _ = await eventually { (try? await client.get("/mdr/incidents?limit=50").items.count) == count }
+                return try await client.get("/mdr/incidents?limit=50")
+            }
+            func alertsLinked(_ count: Int) async {
+                _ = await eventually {
+                    let items = (try? await client.get("/mdr/incidents?limit=50").items) ?? []
+                    return items.reduce(0) { $0 + (($1["alert_ids"] as? [Int])?.count ?? 0) } == count
+                }
+            }
             try await client.post("/ingest", referenceEvent)
-            let first = try await client.get("/mdr/incidents?limit=50")
+            let first = try await incidents(2)
             #expect(first.items.count == 2)
             #expect(
                 Set(first.items.compactMap { $0["rule_id"] as? String }) == ["ssh_failed_password", "ssh_invalid_user"])
             #expect(first.items.allSatisfy { $0["group_key"] as? String == "ip:10.0.0.5" })
 
             try await client.post("/ingest", referenceEvent)
+            await alertsLinked(4)
             let joined = try await client.get("/mdr/incidents?limit=50")
             #expect(joined.items.count == 2)
             #expect(joined.items.allSatisfy { ($0["alert_ids"] as? [Int])?.count == 2 })
 
             try await client.post("/ingest", referenceEvent.replacingOccurrences(of: "10.0.0.5", with: "10.0.0.6"))
-            #expect(try await client.get("/mdr/incidents?limit=50").items.count == 4)
+            #expect(try await incidents(4).items.count == 4)
 
             // A resolved incident takes no new alerts: the next one opens a fresh incident.
             let resolvedID = try #require(joined.items.first?["id"] as? Int)
             try await client.post("/mdr/incidents/\(resolvedID)", #"{"status":"resolved"}"#)
             try await client.post("/ingest", referenceEvent)
-            #expect(try await client.get("/mdr/incidents?limit=50").items.count == 5)
+            #expect(try await incidents(5).items.count == 5)
         }
     }
 
@@ -141,6 +154,9 @@ import Testing
             #expect(try await client.get("/mdr/incidents").items.isEmpty)
             try await client.post("/ti/iocs", #"{"type":"ip","value":"10.0.0.5","severity":"critical"}"#)
             try await client.post("/ingest", referenceEvent)
+            // The queue handles commits in order: once the second ingest's incident is there, the
+            // first ingest (medium alerts only) has been handled and opened none.
+            _ = await eventually { (try? await client.get("/mdr/incidents").items.isEmpty) == false }
             let incidents = try await client.get("/mdr/incidents").items
             #expect(incidents.map { $0["rule_id"] as? String } == ["ti_ip"])
             #expect(incidents.first?["severity"] as? String == "critical")

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SIEMCore
+import SIEMEngine
 import SIEMStore
 import Testing
 
@@ -58,7 +60,7 @@ import Testing
             let ndjson = try await client.post(
                 "/ingest", "{\"message\": \"three\"}\n{\"message\": \"four\"}\n", contentType: "application/x-ndjson")
             #expect(ndjson.json["count"] as? Int == 2)
-            #expect(try await store.counts().events == 4)
+            #expect(try await store.events.counts().events == 4)
             #expect(try await client.get("/events?agent_id=demo-agent&limit=50").items.count == 1)
             let search = try await client.get("/search?q=three")
             #expect(search.items.map { $0["message"] as? String } == ["three"])
@@ -85,7 +87,7 @@ import Testing
                 "/ingest", "{\"message\": \"a\"}\n{oops}\n", contentType: "application/x-ndjson")
             expectError(badLine, .badRequest)
             #expect((badLine.json["detail"] as? String)?.hasPrefix("line 2") == true)
-            #expect(try await store.counts().events == 0)
+            #expect(try await store.events.counts().events == 0)
         }
     }
 
@@ -93,7 +95,7 @@ import Testing
         try await withSIEM(configure: { $0.maxBodyBytes = 64 }) { client, store async throws in
             let big = #"{"message": "\#(String(repeating: "x", count: 200))"}"#
             expectError(try await client.post("/ingest", big), .contentTooLarge)
-            #expect(try await store.counts().events == 0)
+            #expect(try await store.events.counts().events == 0)
             #expect(try await client.post("/ingest", #"{"message": "small"}"#).status == .ok)
         }
     }

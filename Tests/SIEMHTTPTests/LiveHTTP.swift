@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SIEMEngine
 import SIEMStore
 
 @testable import SIEMHTTP
@@ -27,7 +28,7 @@ struct LiveResponse {
 /// every header (Host included) and can stream bodies of unknown length.
 struct LiveServer: Sendable {
     let port: Int
-    let store: SQLiteEventStore
+    let store: any EventStore
 
     var base: String { "http://127.0.0.1:\(port)" }
 
@@ -73,7 +74,7 @@ func withLiveSIEM<T: Sendable>(
             configure(&configuration)
         }
     ) { client, store in
-        try await body(LiveServer(port: client.port!, store: store))
+        try await body(LiveServer(port: client.port!, store: store.events))
     }
 }
 

@@ -1,9 +1,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
+import SIEMEngine
 import SIEMRules
 import SIEMStore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHTTP
@@ -28,17 +31,16 @@ let pendingRoutes: Set<String> = []
         return (json, result)
     }
 
-    /// The routes of a router built like siemd's (the SQLite store provides every capability).
+    /// The routes of a router built like siemd's (over every store).
     static func registeredRoutes() async throws -> Set<String> {
         let directory = try TemporaryDirectory()
-        let store = try SQLiteEventStore(path: directory.databasePath, sync: .normal)
-        let rules = try RuleLoader.load(path: defaultRulesPath)
-        let router = SIEMServer.makeRouter(
-            configuration: ServerConfiguration(),
-            pipeline: Pipeline(
-                store: store, analyzer: EventAnalyzer(rules: rules), threatIntel: ThreatIntel(store: store)))
+        let stores = try Stores.sqlite(path: directory.databasePath, sync: .normal)
+        let rules = try RuleFiles.load(path: defaultRulesPath)
+        let engine = Engine(
+            configuration: ServerConfiguration().engine, stores: stores, rules: rules, logger: Logger(label: "test"))
+        let router = SIEMServer.makeRouter(configuration: ServerConfiguration(), engine: engine)
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
-        await store.close()
+        await stores.close()
         return routes
     }
 

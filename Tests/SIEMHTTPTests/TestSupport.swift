@@ -5,8 +5,10 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SIEMCore
+import SIEMEngine
 import SIEMRules
 import SIEMStore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHTTP
@@ -15,40 +17,36 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent()
 let defaultRulesPath = repositoryRoot.appendingPathComponent("rules/default.yml").path
 
-/// A fresh folder per test, removed afterwards.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("siem-http-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    var databasePath: String { url.appendingPathComponent("siem.sqlite3").path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-/// Runs `body` against a siemd application on a temporary database with the default rules.
+/// Runs `body` against a siemd application on a temporary database with the default rules (or the
+/// configured ones). `webhooks` replaces the configured sender (tests read its counters); `clock`
+/// drives the EDR lease and expiry times.
 func withSIEM<T: Sendable>(
     _ setup: TestingSetup = .router,
     configure: (inout ServerConfiguration) -> Void = { _ in },
-    _ body: @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> T
+    webhooks: WebhookSender? = nil,
+    clock: ManualClock? = nil,
+    logLevel: Logger.Level = .warning,
+    _ body: @Sendable (any TestClientProtocol, Stores) async throws -> T
 ) async throws -> T {
-    let directory = try TemporaryDirectory()
+    let directory = try TemporaryDirectory(prefix: "siem-http")
     var configuration = ServerConfiguration()
     configuration.port = 0
     configuration.databasePath = directory.databasePath
     configuration.rulesPath = defaultRulesPath
     configure(&configuration)
-    let store = try SQLiteEventStore(path: configuration.databasePath, sync: .normal)
-    let rules = try RuleLoader.load(path: configuration.rulesPath)
+    let stores = try Stores.sqlite(path: configuration.databasePath, sync: .normal)
+    let rules = try RuleFiles.load(path: configuration.rulesPath)
     var logger = Logger(label: "siemd-test")
-    logger.logLevel = .warning
-    let app = SIEMServer.makeApplication(configuration: configuration, store: store, rules: rules, logger: logger)
+    logger.logLevel = logLevel
+    var now: @Sendable () -> Date = Date.init
+    if let clock { now = { clock.now } }
+    let engine = Engine(
+        configuration: configuration.engine, stores: stores, rules: rules, webhooks: webhooks, logger: logger,
+        now: now)
+    let app = SIEMServer.makeApplication(configuration: configuration, engine: engine, logger: logger)
     defer { withExtendedLifetime(directory) {} }
-    let result = try await app.test(setup) { client in try await body(client, store) }
-    await store.close()
+    let result = try await app.test(setup) { client in try await body(client, stores) }
+    await stores.close()
     return result
 }
 

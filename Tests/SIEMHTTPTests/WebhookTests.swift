@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 import ServiceLifecycle
@@ -83,19 +84,7 @@ func withSIEM<T: Sendable>(
     webhooks sender: WebhookSender,
     _ body: @Sendable (any TestClientProtocol) async throws -> T
 ) async throws -> T {
-    let directory = try TemporaryDirectory()
-    var configuration = ServerConfiguration()
-    configuration.databasePath = directory.databasePath
-    let store = try SQLiteEventStore(path: configuration.databasePath, sync: .normal)
-    let rules = try RuleLoader.load(path: defaultRulesPath)
-    var logger = Logger(label: "siemd-test")
-    logger.logLevel = .critical
-    let app = SIEMServer.makeApplication(
-        configuration: configuration, store: store, rules: rules, webhooks: sender, logger: logger)
-    defer { withExtendedLifetime(directory) {} }
-    let result = try await app.test(.router) { client in try await body(client) }
-    await store.close()
-    return result
+    try await withSIEM(webhooks: sender, logLevel: .critical) { client, _ in try await body(client) }
 }
 
 /// Waits (bounded: at most `tries` short sleeps) until `condition` holds.

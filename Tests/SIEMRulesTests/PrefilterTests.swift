@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMRules
@@ -45,11 +46,30 @@ import Testing
         #expect(!Needle(".exe", ignoreCase: false).isSuffix(of: "cmd.EXE"))
     }
 
+    /// On every line of the synthetic samples, a rule regex never matches a line its prefilter
+    /// rejected.
+    @Test func prefilterNeverHidesAMatchOnSyntheticSamples() throws {
+        let (folder, files) = try SampleFiles.synthetic()
+        #expect(files.count >= 8, "synthetic samples not found at \(folder.path)")
+        let (checked, matched) = try replay(files, in: folder)
+        #expect(matched > 50)
+        #expect(checked > 10_000)
+    }
+
     /// On every line of the real samples, a rule regex never matches a line its prefilter rejected.
-    @Test func prefilterNeverHidesAMatchOnRealSamples() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let rules = try RuleLoader.load(path: root.appendingPathComponent("rules/default.yml").path)
+    @Test(.enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)))
+    func prefilterNeverHidesAMatchOnRealSamples() throws {
+        let (folder, files) = try SampleFiles.shared()
+        #expect(files.count >= 20, "shared samples not found at \(folder.path)")
+        let (checked, matched) = try replay(files, in: folder)
+        #expect(matched > 50)
+        #expect(checked > 10_000)
+    }
+
+    /// Every line of `files` against every rule regex: how many (line, regex) pairs were checked
+    /// and how many matched.
+    func replay(_ files: [String], in folder: URL) throws -> (checked: Int, matched: Int) {
+        let rules = try DefaultRules.load()
         var regexes: [(NSRegularExpression, [Needle])] = []
         func collect(_ condition: Condition) {
             switch condition {
@@ -61,15 +81,10 @@ import Testing
         }
         for rule in rules.rules { collect(rule.condition) }
         #expect(regexes.count >= 8)
-        let testdata = root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-        let files = try #require(FileManager.default.enumerator(atPath: testdata.path)).compactMap { $0 as? String }
-            .filter { $0.hasSuffix(".log") || $0.hasSuffix(".ndjson") || $0.hasSuffix(".json") }
-            .filter { !$0.hasPrefix("sigma/") }
-        #expect(files.count >= 20, "testdata not found at \(testdata.path)")
         var checked = 0
         var matched = 0
         for file in files {
-            let text = try String(contentsOf: testdata.appendingPathComponent(file), encoding: .utf8)
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 let value = String(line)
                 for (expression, prefilter) in regexes {
@@ -85,7 +100,6 @@ import Testing
                 }
             }
         }
-        #expect(matched > 50)
-        #expect(checked > 10_000)
+        return (checked, matched)
     }
 }

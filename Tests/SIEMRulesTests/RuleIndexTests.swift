@@ -1,13 +1,11 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMRules
 
 @Suite struct RuleIndexTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     @Test func automatonFindsExactlyTheNeedlesPresent() {
         let needles = ["he", "she", "his", "hers", "USER=root", "a"]
         let automaton = LiteralAutomaton(needles: needles.map { Array($0.utf8) })
@@ -23,10 +21,30 @@ import Testing
         }
     }
 
-    /// The index only skips rules that cannot match: results equal full evaluation on real logs,
-    /// with the default rules and with a large generated set.
-    @Test func indexAgreesWithFullEvaluationOnRealSamples() throws {
-        let defaults = try RuleLoader.load(path: Self.root.appendingPathComponent("rules/default.yml").path)
+    /// The index only skips rules that cannot match: results equal full evaluation on the
+    /// synthetic logs, with the default rules and with a large generated set.
+    @Test func indexAgreesWithFullEvaluationOnSyntheticSamples() throws {
+        let (folder, files) = try SampleFiles.synthetic()
+        #expect(files.count >= 8, "synthetic samples not found at \(folder.path)")
+        let (events, alerts) = try replay(files, in: folder)
+        #expect(events > 5000)
+        #expect(alerts > 1000)
+    }
+
+    /// The same on the real logs of the shared samples.
+    @Test(.enabled(if: TestData.sharedAvailable, Comment(rawValue: TestData.sharedMissingReason)))
+    func indexAgreesWithFullEvaluationOnRealSamples() throws {
+        let (folder, files) = try SampleFiles.shared()
+        #expect(files.count >= 20, "shared samples not found at \(folder.path)")
+        let (events, alerts) = try replay(files, in: folder)
+        #expect(events > 3000)
+        #expect(alerts > 1000)
+    }
+
+    /// Every line of `files` as an event through the indexed and the full evaluation: how many
+    /// events and how many alerts.
+    func replay(_ files: [String], in folder: URL) throws -> (events: Int, alerts: Int) {
+        let defaults = try DefaultRules.load()
         var extra = "rules:\n"
         for index in 0..<300 {
             extra += "  - id: g\(index)\n    match:\n"
@@ -39,17 +57,11 @@ import Testing
             }
         }
         let set = RuleSet(rules: defaults.rules + (try RuleLoader.parse(yaml: extra)))
-        let testdata = Self.root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-        let files = try #require(FileManager.default.enumerator(atPath: testdata.path)).compactMap { $0 as? String }
-            .filter {
-                ($0.hasSuffix(".log") || $0.hasSuffix(".json") || $0.hasSuffix(".ndjson")) && !$0.hasPrefix("sigma/")
-            }
-        #expect(files.count >= 20, "testdata not found at \(testdata.path)")
         let now = Date()
         var events = 0
         var alerts = 0
         for file in files {
-            let text = try String(contentsOf: testdata.appendingPathComponent(file), encoding: .utf8)
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 var fields: [String: JSONValue] = [:]
                 if line.hasPrefix("{"),
@@ -68,7 +80,6 @@ import Testing
                 alerts += indexed.count
             }
         }
-        #expect(events > 5000)
-        #expect(alerts > 1000)
+        return (events, alerts)
     }
 }

@@ -1,13 +1,11 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMRules
 
 @Suite struct RuleLoaderTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     func error(_ yaml: String) -> RuleError? {
         do {
             _ = try RuleLoader.parse(yaml: yaml, file: "test.yml")
@@ -18,7 +16,7 @@ import Testing
     }
 
     @Test func defaultRulesLoadAndAreUseful() throws {
-        let set = try RuleLoader.load(path: Self.repositoryRoot.appendingPathComponent("rules/default.yml").path)
+        let set = try DefaultRules.load()
         #expect(set.rules.count >= 12)
         let ids = Set(set.rules.map(\.id))
         for required in [
@@ -71,20 +69,18 @@ import Testing
         #expect(error("rules:\n  - id: c\n    match: {any: []}\n") != nil)
     }
 
-    @Test func folderLoadsInNameOrderAndRejectsDuplicatesAcrossFiles() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try "rules:\n  - id: b\n    match: {contains: x}\n".write(
-            to: folder.appendingPathComponent("b.yml"), atomically: true, encoding: .utf8)
-        try "rules:\n  - id: a\n    match: {contains: x}\n".write(
-            to: folder.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
-        try "not rules".write(to: folder.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
-        #expect(try RuleLoader.load(path: folder.path).rules.map(\.id) == ["a", "b"])
-        try "rules:\n  - id: a\n    match: {contains: y}\n".write(
-            to: folder.appendingPathComponent("c.yml"), atomically: true, encoding: .utf8)
-        #expect(throws: RuleError.self) { try RuleLoader.load(path: folder.path) }
-        #expect(throws: RuleError.self) { try RuleLoader.load(path: folder.appendingPathComponent("none.yml").path) }
+    @Test func filesLoadInOrderAndRejectDuplicatesAcrossFiles() throws {
+        let b = RuleLoader.File(path: "b.yml", text: "rules:\n  - id: b\n    match: {contains: x}\n")
+        let a = RuleLoader.File(path: "a.yaml", text: "rules:\n  - id: a\n    match: {contains: x}\n")
+        #expect(try RuleLoader.load([a, b]).rules.map(\.id) == ["a", "b"])
+        let again = RuleLoader.File(path: "c.yml", text: "rules:\n  - id: a\n    match: {contains: y}\n")
+        #expect(throws: RuleError.self) { try RuleLoader.load([a, b, again]) }
+        do {
+            _ = try RuleLoader.load([a, again])
+        } catch {
+            #expect(error.file == "c.yml")
+            #expect(error.problem == "duplicate id (also in a.yaml)")
+        }
     }
 
     @Test func disabledRulesAreSkipped() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMStore

@@ -134,13 +134,6 @@ final class Siemd: @unchecked Sendable {  // used only by the test that owns it
     }
 }
 
-/// A fresh folder for one test.
-func temporaryFolder(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 /// Polls `condition` every 100 ms until it holds or `timeout` seconds pass; returns whether it
 /// held. A throw counts as not yet.
 func eventually(timeout: Double = 30, _ condition: () async throws -> Bool) async -> Bool {

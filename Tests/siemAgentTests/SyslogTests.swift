@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SIEMTestSupport
 import Testing
 
 /// `siem-agent syslog` end to end: real UDP and TCP sockets on loopback and a real siemd.
@@ -32,7 +33,9 @@ import Testing
     static func octetCounted(_ message: String) -> String { "\(message.utf8.count) \(message)" }
 
     @Test func udpAndBothTCPFramingsAllArrive() async throws {
-        let folder = try temporaryFolder("syslog")
+        let directory = try TemporaryDirectory(prefix: "syslog")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         let agent = try ChildProcess(
             "siem-agent",
@@ -83,7 +86,9 @@ import Testing
     }
 
     @Test func tlsConnectionsArrive() async throws {
-        let folder = try temporaryFolder("syslog-tls")
+        let directory = try TemporaryDirectory(prefix: "syslog-tls")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         openssl.arguments = [

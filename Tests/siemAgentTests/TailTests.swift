@@ -1,4 +1,5 @@
 import Foundation
+import SIEMTestSupport
 import Testing
 
 /// `siem-agent tail` end to end: real files, a real siemd on loopback, real signals.
@@ -41,7 +42,9 @@ import Testing
     }
 
     @Test func everyLineArrivesThroughRotationsServerRestartAndKill() async throws {
-        let folder = try temporaryFolder("tail-e2e")
+        let directory = try TemporaryDirectory(prefix: "tail-e2e")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         let log = folder + "/app.log"
         let arguments = [
@@ -117,7 +120,9 @@ import Testing
     }
 
     @Test func partialLongAndLateLines() async throws {
-        let folder = try temporaryFolder("tail-lines")
+        let directory = try TemporaryDirectory(prefix: "tail-lines")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         let tail = try agent(
             folder,
@@ -160,7 +165,9 @@ import Testing
     }
 
     @Test func resumesAfterRestartAndTreatsReusedInodeAsNewFile() async throws {
-        let folder = try temporaryFolder("tail-resume")
+        let directory = try TemporaryDirectory(prefix: "tail-resume")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         let state = folder + "/state.json"
         let arguments = ["--file", folder + "/*.log", "--endpoint", siemd.ingestURL, "--state", state]
@@ -204,7 +211,9 @@ import Testing
     }
 
     @Test func rejectedLineGoesToDeadLetterAndTheRestArrives() async throws {
-        let folder = try temporaryFolder("tail-dead-letter")
+        let directory = try TemporaryDirectory(prefix: "tail-dead-letter")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         // siemd takes bodies up to 2000 bytes; the agent believes 16 KiB fit, so siemd answers 413.
         let siemd = try Siemd(folder: folder, environment: ["SIEM_MAX_BODY_BYTES": "2000"])
         let log = folder + "/app.log"
@@ -231,7 +240,9 @@ import Testing
     }
 
     @Test func shutdownWhileServerIsAwayKeepsUnsentLinesForTheNextStart() async throws {
-        let folder = try temporaryFolder("tail-drain")
+        let directory = try TemporaryDirectory(prefix: "tail-drain")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         siemd.stop()
         let log = folder + "/app.log"
@@ -256,7 +267,9 @@ import Testing
     }
 
     @Test func fromEndSkipsWhatWasThereAtStartOnly() async throws {
-        let folder = try temporaryFolder("tail-from-end")
+        let directory = try TemporaryDirectory(prefix: "tail-from-end")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url.path
         let siemd = try Siemd(folder: folder)
         let existing = folder + "/a.log"
         try append("before-start\n", to: existing)

@@ -1,19 +1,15 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import SIEMTestSupport
 import Testing
 
 /// `siem-agent edr` as a real process against a real siemd on loopback.
 @Suite(.serialized) struct EDRAgentTests {
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siem-edr-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     @Test func agentRegistersSendsTelemetryAndRunsActions() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
         let siemd = try SiemdProcess(
             arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path],
             environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "edr-test"])
@@ -114,8 +110,9 @@ import Testing
     }
 
     @Test func withoutAllowResponseActionsAreRefused() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
         let siemd = try SiemdProcess(arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path])
         let agent = try ChildProcess(
             ChildProcess.product("siem-agent"),
@@ -134,8 +131,9 @@ import Testing
     }
 
     @Test func telemetryCollectedWhileTheServerIsDownArrivesAfterItReturns() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
         let database = folder.appendingPathComponent("siem.sqlite3").path
         let first = try SiemdProcess(arguments: ["--db", database])
         let port = first.port
@@ -173,8 +171,9 @@ import Testing
             if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
             "needs root and setpriv to run the agent as an unprivileged user: skipped"))
     func firewallActionsReportRequiresRootWhenNotRoot() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
         let siemd = try SiemdProcess(
             arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path],
             environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "*"])
@@ -206,8 +205,9 @@ import Testing
     }
 
     @Test func anAgentWhoseSavedIDBelongsToAnotherRegistersAfresh() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
         let siemd = try SiemdProcess(arguments: ["--db", folder.appendingPathComponent("siem.sqlite3").path])
         let owner = try await http(
             .POST, siemd.baseURL + "/edr/register", body: #"{"hostname":"a","agent_id":"taken"}"#)

@@ -2,7 +2,7 @@ import Foundation
 import SIEMCore
 import Testing
 
-@testable import siem_agent
+@testable import SIEMAgent
 
 /// The agent's parsers of kernel formats, on fixed input (the live collectors are covered by
 /// `EDRAgentTests`; these cover what a test host may not have, such as IPv6 sockets and logins).

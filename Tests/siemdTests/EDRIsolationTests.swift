@@ -1,4 +1,6 @@
 import Foundation
+import SIEMAgent
+import SIEMTestSupport
 import Testing
 
 /// Blocking and isolation for real: the agent runs in a namespace of its own, siemd in a second
@@ -29,9 +31,9 @@ import Testing
         try agentNS.link(to: serverNS, "sa\(tag)", "10.77.1.1/24", "ss\(tag)", "10.77.1.2/24")
         try agentNS.link(to: peerNS, "pa\(tag)", "10.77.2.1/24", "pp\(tag)", "10.77.2.2/24")
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siem-netns-\(tag)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = try TemporaryDirectory(prefix: "siem-netns-\(tag)")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
 
         let peerPort = 7777
         let peerSocket = try await peerNS.perform { try Sockets.listen("10.77.2.2", peerPort) }
@@ -116,7 +118,7 @@ import Testing
             let tables = try agentNS.nft(["list", "tables"])
             #expect(tables.components(separatedBy: table).count == 2, "\(tables)")
         } else {
-            let rules = try NetworkNamespace.command(
+            let rules = try Command.run(
                 NetworkNamespace.ip!, ["netns", "exec", agentNS.name, "/usr/sbin/iptables", "-S", "INPUT"])
             #expect(rules.components(separatedBy: "-j SIEM_AGENT_ISO_IN").count == 2, "\(rules)")
         }
@@ -130,7 +132,7 @@ import Testing
         } else {
             for (hook, chain) in [("INPUT", "SIEM_AGENT_ISO_IN"), ("OUTPUT", "SIEM_AGENT_ISO_OUT")] {
                 for arguments in [["-D", hook, "-j", chain], ["-F", chain], ["-X", chain]] {
-                    try NetworkNamespace.command(
+                    try Command.run(
                         NetworkNamespace.ip!, ["netns", "exec", agentNS.name, "/usr/sbin/iptables"] + arguments)
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SIEMAgent
 
 #if canImport(Glibc)
     import Glibc
@@ -45,36 +46,14 @@ final class NetworkNamespace: @unchecked Sendable {  // immutable after init
         var description: String
     }
 
-    /// Runs a command and returns its stdout; throws with stderr when it fails.
-    @discardableResult
-    static func command(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(
-                description:
-                    "\(executable) \(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     static func run(_ arguments: [String]) throws {
-        try command(ip ?? "/usr/sbin/ip", arguments)
+        try Command.run(ip ?? "/usr/sbin/ip", arguments)
     }
 
     /// `nft` inside this namespace.
     @discardableResult
     func nft(_ arguments: [String]) throws -> String {
-        try Self.command(Self.ip ?? "/usr/sbin/ip", ["netns", "exec", name, "/usr/sbin/nft"] + arguments)
+        try Command.run(Self.ip ?? "/usr/sbin/ip", ["netns", "exec", name, "/usr/sbin/nft"] + arguments)
     }
 
     /// Runs `body` on a fresh thread inside this namespace.

@@ -2,16 +2,11 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SIEMTestSupport
 import Testing
 
 /// What a real siemd process logs about its protections, and what it never logs.
 @Suite(.serialized) struct SecurityProcessTests {
-    func temporaryDatabase() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siemd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("siem.sqlite3").path
-    }
-
     func status(_ url: String, headers: [(String, String)], body: String? = nil) async throws -> Int {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -29,8 +24,10 @@ import Testing
         let key = "key-\(UUID().uuidString)"
         let password = "pass-\(UUID().uuidString)"
         let guess = "guess-\(UUID().uuidString)"
+        let directory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(directory) {} }
         let siemd = try SiemdProcess(
-            arguments: ["--db", try temporaryDatabase()],
+            arguments: ["--db", directory.databasePath],
             environment: [
                 "SIEM_API_KEY": key, "SIEM_BASIC_USER": "admin", "SIEM_BASIC_PASS": password, "LOG_LEVEL": "trace",
                 "SIEM_RATE_LIMIT_ENABLED": "true", "SIEM_TRUSTED_HOSTS": "127.0.0.1,localhost,VOLVIX.local",
@@ -65,9 +62,11 @@ import Testing
 
     @Test func halfOfTheBasicCredentialsStopsTheStart() throws {
         for (variable, missing) in [("SIEM_BASIC_USER", "SIEM_BASIC_PASS"), ("SIEM_BASIC_PASS", "SIEM_BASIC_USER")] {
+            let directory = try TemporaryDirectory(prefix: "siemd")
+            defer { withExtendedLifetime(directory) {} }
             do {
                 _ = try SiemdProcess(
-                    arguments: ["--db", try temporaryDatabase()], environment: [variable: "only-half-\(variable)"])
+                    arguments: ["--db", directory.databasePath], environment: [variable: "only-half-\(variable)"])
                 Issue.record("siemd started with only \(variable)")
             } catch SiemdProcess.ProcessError.didNotStart(let log) {
                 #expect(log.contains(missing), "\(log)")
@@ -77,13 +76,17 @@ import Testing
     }
 
     @Test func listeningBeyondLoopbackWithoutAuthWarnsLoudly() throws {
-        let open = try SiemdProcess(arguments: ["--db", try temporaryDatabase(), "--host", "0.0.0.0"])
+        let openDirectory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(openDirectory) {} }
+        let open = try SiemdProcess(arguments: ["--db", openDirectory.databasePath, "--host", "0.0.0.0"])
         #expect(open.stop(signal: SIGTERM) == 0)
         #expect(open.log.contains("AUTHENTICATION IS OFF while listening on 0.0.0.0"), "\(open.log)")
         #expect(open.log.contains("auth=off"))
 
+        let guardedDirectory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(guardedDirectory) {} }
         let guarded = try SiemdProcess(
-            arguments: ["--db", try temporaryDatabase(), "--host", "0.0.0.0"], environment: ["SIEM_API_KEY": "k"])
+            arguments: ["--db", guardedDirectory.databasePath, "--host", "0.0.0.0"], environment: ["SIEM_API_KEY": "k"])
         #expect(guarded.stop(signal: SIGTERM) == 0)
         #expect(!guarded.log.contains("AUTHENTICATION IS OFF"))
     }

@@ -1,19 +1,16 @@
 import AsyncHTTPClient
 import Foundation
 import SIEMStore
+import SIEMTestSupport
 import Testing
 
 @Suite(.serialized) struct SiemdProcessTests {
-    func temporaryDatabase() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siemd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("siem.sqlite3").path
-    }
-
     /// Bulk and one-event ingests survive a kill -9 right after the last acknowledgement, with the
     /// ids their acknowledgements gave.
     @Test func acknowledgedEventsSurviveKill9() async throws {
-        let database = try temporaryDatabase()
+        let directory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(directory) {} }
+        let database = directory.databasePath
         let siemd = try SiemdProcess(arguments: ["--db", database])
         var acknowledged: [String] = []
         for batch in 0..<10 {
@@ -52,7 +49,9 @@ import Testing
     }
 
     @Test func sigtermFinishesAndExitsZeroAndRestartKeepsEvents() async throws {
-        let database = try temporaryDatabase()
+        let directory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(directory) {} }
+        let database = directory.databasePath
         let first = try SiemdProcess(arguments: ["--db", database])
         let ingest = try await http(
             .POST, first.baseURL + "/ingest",
@@ -75,8 +74,10 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).yml")
         try "rules:\n  - id: broken\n    severity: urgent\n    match: {contains: x}\n".write(
             to: folder, atomically: true, encoding: .utf8)
+        let directory = try TemporaryDirectory(prefix: "siemd")
+        defer { withExtendedLifetime(directory) {} }
         do {
-            _ = try SiemdProcess(arguments: ["--db", try temporaryDatabase(), "--rules", folder.path])
+            _ = try SiemdProcess(arguments: ["--db", directory.databasePath, "--rules", folder.path])
             Issue.record("siemd started with a bad rules file")
         } catch SiemdProcess.ProcessError.didNotStart(let log) {
             #expect(log.contains(folder.path))

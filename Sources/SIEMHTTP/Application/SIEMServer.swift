@@ -3,23 +3,21 @@ import Hummingbird
 import Logging
 import NIOCore
 import SIEMCore
+import SIEMEngine
 import SIEMRules
 import SIEMStore
 import ServiceLifecycle
 
-/// The version siemd reports.
-public let siemVersion = "0.1.0"
-
-/// Builds siemd's HTTP application from parts; tests build it with their own store and rules.
+/// Builds siemd's HTTP application from parts; tests build it with their own stores and rules.
 public enum SIEMServer {
-    /// Opens the store and loads the rules named by `configuration`, then builds the application.
+    /// Opens the stores and loads the rules named by `configuration`, then builds the application.
     public static func makeApplication(
         configuration: ServerConfiguration,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let rules = try RuleLoader.load(path: configuration.rulesPath)
-        let store = try SQLiteEventStore(path: configuration.databasePath, sync: configuration.sync)
+        let rules = try RuleFiles.load(path: configuration.rulesPath)
+        let stores = try Stores.sqlite(path: configuration.databasePath, sync: configuration.sync)
         logger.info(
             "siemd starting",
             metadata: [
@@ -31,55 +29,40 @@ public enum SIEMServer {
                     "\(configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity.rawValue : "off")",
             ])
         return makeApplication(
-            configuration: configuration, store: store, rules: rules, logger: logger, onServerRunning: onServerRunning)
-    }
-
-    /// Builds the application around an opened store; the store is closed after the server stops.
-    public static func makeApplication(
-        configuration: ServerConfiguration,
-        store: any EventStore,
-        rules: RuleSet,
-        logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let webhooks = WebhookSender.Configuration(configuration.mdr).map {
-            WebhookSender(configuration: $0, logger: logger)
-        }
-        return makeApplication(
-            configuration: configuration, store: store, rules: rules, webhooks: webhooks, logger: logger,
+            configuration: configuration, stores: stores, rules: rules, logger: logger,
             onServerRunning: onServerRunning)
     }
 
-    /// Builds the application with a given webhook sender (tests read its counters).
-    static func makeApplication(
+    /// Builds the application around opened stores; they are closed after the server stops.
+    public static func makeApplication(
         configuration: ServerConfiguration,
-        store: any EventStore,
+        stores: Stores,
         rules: RuleSet,
-        webhooks: WebhookSender?,
+        webhooks: WebhookSender? = nil,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let engine = Engine(
+            configuration: configuration.engine, stores: stores, rules: rules, webhooks: webhooks, logger: logger)
+        return makeApplication(
+            configuration: configuration, engine: engine, logger: logger, onServerRunning: onServerRunning)
+    }
+
+    /// Builds the HTTP face of `engine`; the engine's services run beside the server.
+    public static func makeApplication(
+        configuration: ServerConfiguration,
+        engine: Engine,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         logProtections(configuration, logger: logger)
-        let automation = MDRAutomation(
-            incidents: store as? any IncidentStore, webhooks: webhooks,
-            autoCreateMinimum: configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity : nil,
-            window: configuration.mdr.autoCreateWindow, logger: logger)
-        var pipeline = Pipeline(
-            store: store,
-            analyzer: EventAnalyzer(normalizer: NormalizerSet(timeZone: configuration.logTimeZone), rules: rules),
-            threatIntel: (store as? any IOCStore).map { ThreatIntel(store: $0) },
-            onCommit: { await automation.committed($0) })
-        pipeline.metrics = SIEMMetrics()
-        let router = makeRouter(configuration: configuration, pipeline: pipeline, automation: automation)
-        var services: [any Service] = [StoreService(store: store, logger: logger)]
-        if let webhooks { services.append(webhooks) }
         return Application(
-            router: router,
+            router: makeRouter(configuration: configuration, engine: engine),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "siemd/\(siemVersion)"
             ),
-            services: services,
+            services: engine.services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info(
@@ -90,9 +73,8 @@ public enum SIEMServer {
         )
     }
 
-    public static func makeRouter(
-        configuration: ServerConfiguration, pipeline: Pipeline, automation: MDRAutomation? = nil
-    ) -> Router<SIEMRequestContext> {
+    /// Every route over `engine`, behind the middleware `configuration` asks for.
+    public static func makeRouter(configuration: ServerConfiguration, engine: Engine) -> Router<SIEMRequestContext> {
         let router = Router(context: SIEMRequestContext.self)
         let security = configuration.security
         router.middlewares.add(SecurityHeadersMiddleware())
@@ -102,52 +84,21 @@ public enum SIEMServer {
         if let rateLimit = security.rateLimit { router.middlewares.add(RateLimitMiddleware(rateLimit)) }
         if security.authEnabled { router.middlewares.add(AuthMiddleware(security)) }
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        let events = engine.stores.events
         EventRoutes(
-            pipeline: pipeline,
+            pipeline: engine.pipeline,
             decoder: EventDecoder(maxEvents: configuration.maxEventsPerRequest),
             maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
-        AlertRoutes(store: pipeline.store).register(on: router)
-        MetricsRoutes(metrics: pipeline.metrics ?? SIEMMetrics(), store: pipeline.store, webhooks: automation?.webhooks)
-            .register(on: router)
-        HealthRoutes(store: pipeline.store, version: siemVersion, ruleCount: pipeline.analyzer.rules.rules.count)
-            .register(on: router)
-        if let edr = pipeline.store as? any EDRStore {
-            EDRRoutes(pipeline: pipeline, store: edr, configuration: configuration).register(on: router)
-        }
-        let automation =
-            automation
-            ?? MDRAutomation(
-                incidents: pipeline.store as? any IncidentStore, webhooks: nil, autoCreateMinimum: nil,
-                logger: Logger(label: "siemd"))
-        if let threatIntel = pipeline.threatIntel {
-            TIRoutes(
-                threatIntel: threatIntel, events: pipeline.store, automation: automation,
-                maxBodyBytes: configuration.maxBodyBytes
-            ).register(on: router)
-        }
-        if let incidents = pipeline.store as? any IncidentStore {
-            IncidentRoutes(
-                incidents: incidents, events: pipeline.store, automation: automation,
-                maxBodyBytes: configuration.maxBodyBytes
-            ).register(on: router)
-        }
-        HistogramRoutes(store: pipeline.store).register(on: router)
+        AlertRoutes(store: events).register(on: router)
+        MetricsRoutes(engine: engine).register(on: router)
+        HealthRoutes(store: events, version: siemVersion, ruleCount: engine.ruleCount).register(on: router)
+        EDRRoutes(edr: engine.edr, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        TIRoutes(threatIntel: engine.threatIntel, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        IncidentRoutes(incidents: engine.incidents, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        HistogramRoutes(store: events).register(on: router)
         DashboardRoutes().register(on: router)
         APIDocsRoutes().register(on: router)
         return router
-    }
-}
-
-/// Keeps the store open while the server runs and closes it (committing queued writes) after the
-/// server has finished its in-flight requests: services stop in reverse order, the server first.
-struct StoreService: Service {
-    let store: any EventStore
-    let logger: Logger
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await store.close()
-        logger.info("store closed; all acknowledged events are committed")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// Everything siemd is configured with, parsed once at start from flags and environment.
@@ -29,6 +30,19 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
+    /// The part of the configuration the engine works with.
+    public var engine: Engine.Configuration {
+        var engine = Engine.Configuration()
+        engine.logTimeZone = logTimeZone
+        engine.mdr = mdr
+        engine.edr.dangerousActionAllowlist = edrDangerousActionAllowlist
+        engine.edr.leaseSeconds = edrLeaseSeconds
+        engine.edr.actionExpirySeconds = edrActionExpirySeconds
+        engine.edr.offlineAfterSeconds = edrOfflineAfterSeconds
+        engine.edr.serverHost = host
+        return engine
+    }
+
     /// Reads the `SIEM_*` variables; a bad value throws an error that names the variable.
     public init(environment: [String: String]) throws(ConfigurationError) {
         self.init()
@@ -57,30 +71,9 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// `MDR_*`: where webhooks go and how, and whether alerts open incidents by themselves.
-public struct MDRConfiguration: Sendable {
-    /// `MDR_WEBHOOK_URL`: http(s) URL that receives `alert.created`, `incident.created`, `incident.updated`.
-    public var webhookURL: String?
-    /// `MDR_WEBHOOK_SECRET`: HMAC-SHA256 key for `x-siem-signature`. Never logged.
-    public var webhookSecret: String?
-    /// `MDR_WEBHOOK_TIMEOUT`: seconds per delivery attempt.
-    public var webhookTimeout: Double = 1.5
-    /// `MDR_WEBHOOK_QUEUE_SIZE`: deliveries waiting at most; beyond it new ones are dropped (counted, logged).
-    public var webhookQueueSize: Int = 10_000
-    /// `MDR_WEBHOOK_MAX_ATTEMPTS`: attempts per delivery, the first included.
-    public var webhookMaxAttempts: Int = 4
-    /// `MDR_WEBHOOK_RETRY_DELAY`: seconds before the first retry; doubles each retry.
-    public var webhookRetryDelay: Double = 0.5
-    /// `MDR_AUTO_CREATE_INCIDENTS`: open incidents for new alerts at or above `autoCreateMinSeverity`.
-    public var autoCreateIncidents = false
-    /// `MDR_AUTO_CREATE_MIN_SEVERITY`.
-    public var autoCreateMinSeverity: Severity = .medium
-    /// Alerts of the same rule and key join an active incident whose last alert is this recent.
-    public var autoCreateWindow: TimeInterval = 3600
-
-    public init() {}
-
+extension MDRConfiguration {
     init(_ reader: EnvironmentReader) throws(ConfigurationError) {
+        self.init()
         if let url = reader.string("MDR_WEBHOOK_URL") {
             guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
                 scheme == "http" || scheme == "https", components.host?.isEmpty == false

@@ -61,12 +61,3 @@ struct JSONObject {
         return result
     }
 }
-
-/// Agent identifiers are short and printable: letters, digits, `.`, `_`, `-`.
-func isValidAgentID(_ text: String) -> Bool {
-    !text.isEmpty && text.utf8.count <= 64
-        && text.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E
-                || $0 == 0x5F || $0 == 0x2D
-        }
-}

@@ -2,18 +2,14 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
-/// The EDR API: endpoint registration, telemetry, and the response-action queue.
+/// The EDR API: endpoint registration, telemetry, and the response-action queue. Each handler
+/// decodes the request, calls `EDRService`, and encodes its answer.
 struct EDRRoutes: Sendable {
-    let pipeline: Pipeline
-    let store: any EDRStore
-    let configuration: ServerConfiguration
-    var now: @Sendable () -> Date = Date.init
-
-    /// The most telemetry items one request may carry.
-    static let maxTelemetryItems = 5000
-    static let maxActionsPerPoll = 20
+    let edr: EDRService
+    let maxBodyBytes: Int
 
     func register(on router: Router<SIEMRequestContext>) {
         router.post("/edr/register") { request, _ in try await register(request) }
@@ -25,103 +21,38 @@ struct EDRRoutes: Sendable {
         router.get("/edr/endpoints") { request, _ in try await endpoints(request) }
     }
 
+    /// The agent token header of `request`, if any.
+    static func token(in request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == EDRTokens.header }?.value
+    }
+
     // MARK: Agent side
 
     func register(_ request: Request) async throws -> Response {
-        let body = try JSONObject(try await collectBody(request, limit: configuration.maxBodyBytes))
-        let hostname = try body.requiredString("hostname")
-        let os = try body.string("os") ?? "unknown"
-        let kernel = try body.string("kernel") ?? "unknown"
-        let ips = try body.strings("ips").compactMap { IPAddress.canonical($0) }
-        let version = try body.string("agent_version") ?? "unknown"
-        let time = now()
-        let presentedToken = try body.string("token") ?? EDRTokens.token(in: request)
-
-        if let proposed = try body.string("agent_id", maxLength: 64) {
-            guard isValidAgentID(proposed) else {
-                throw APIError.invalid("`agent_id` may hold only letters, digits, `.`, `_` and `-` (at most 64)")
-            }
-            if let existing = try await store.endpoint(agentID: proposed) {
-                guard EDRTokens.matches(presentedToken, storedHash: existing.tokenHash) else {
-                    throw APIError(
-                        .conflict, "agent_id_taken",
-                        "`agent_id` \(proposed) is registered to another agent; send its token or omit `agent_id`")
-                }
-                var updated = existing
-                updated.hostname = hostname
-                updated.os = os
-                updated.kernel = kernel
-                updated.ips = ips
-                updated.agentVersion = version
-                updated.lastSeen = time
-                try await store.updateEndpoint(updated)
-                try await audit("edr_agent_registered", agentID: proposed, host: hostname, ["new": .bool(false)])
-                return registered(agentID: proposed, token: presentedToken!, new: false)
-            }
-        }
-        let token = EDRTokens.generate()
-        var agentID = try body.string("agent_id", maxLength: 64) ?? UUID().uuidString.lowercased()
-        let endpoint = { (id: String) in
-            Endpoint(
-                agentID: id, tokenHash: EDRTokens.hash(token), hostname: hostname, os: os, kernel: kernel, ips: ips,
-                agentVersion: version, registeredAt: time, lastSeen: time)
-        }
-        if !(try await store.insertEndpoint(endpoint(agentID))) {
-            agentID = UUID().uuidString.lowercased()
-            guard try await store.insertEndpoint(endpoint(agentID)) else {
-                throw APIError(.conflict, "agent_id_taken", "could not allocate an agent id; retry")
-            }
-        }
-        try await audit("edr_agent_registered", agentID: agentID, host: hostname, ["new": .bool(true)])
-        return registered(agentID: agentID, token: token, new: true)
-    }
-
-    private func registered(agentID: String, token: String, new: Bool) -> Response {
-        JSONBody.response(status: new ? .created : .ok) { body in
+        let body = try JSONObject(try await collectBody(request, limit: maxBodyBytes))
+        let registration = EDRService.Registration(
+            hostname: try body.requiredString("hostname"), os: try body.string("os") ?? "unknown",
+            kernel: try body.string("kernel") ?? "unknown",
+            ips: try body.strings("ips").compactMap { IPAddress.canonical($0) },
+            agentVersion: try body.string("agent_version") ?? "unknown",
+            agentID: try body.string("agent_id", maxLength: 64))
+        let registered = try await edr.register(
+            registration, token: try body.string("token") ?? Self.token(in: request))
+        return JSONBody.response(status: registered.new ? .created : .ok) { body in
             body.object([
-                ("agent_id", { $0.string(agentID) }),
-                ("token", { $0.string(token) }),
-                ("registered", { $0.raw(new ? "true" : "false") }),
-                ("lease_seconds", { $0.raw(String(configuration.edrLeaseSeconds)) }),
+                ("agent_id", { $0.string(registered.agentID) }),
+                ("token", { $0.string(registered.token) }),
+                ("registered", { $0.raw(registered.new ? "true" : "false") }),
+                ("lease_seconds", { $0.raw(String(edr.configuration.leaseSeconds)) }),
             ])
         }
     }
 
-    /// The endpoint that `agentID` names, after checking the request carries its token.
-    func authenticatedEndpoint(_ agentID: String?, _ request: Request) async throws -> Endpoint {
-        guard let agentID, !agentID.isEmpty else { throw APIError.invalid("`agent_id` is required") }
-        guard let endpoint = try await store.endpoint(agentID: agentID) else {
-            throw APIError(.notFound, "unknown_agent", "agent \(agentID) is not registered; POST /edr/register first")
-        }
-        let token = EDRTokens.token(in: request)
-        guard EDRTokens.matches(token, storedHash: endpoint.tokenHash) else {
-            throw APIError(
-                .unauthorized, "invalid_agent_token",
-                "the \(EDRTokens.header) header must carry the token this agent received at registration")
-        }
-        return endpoint
-    }
-
     func telemetry(_ request: Request) async throws -> Response {
-        let body = try JSONObject(try await collectBody(request, limit: configuration.maxBodyBytes))
-        let endpoint = try await authenticatedEndpoint(try body.string("agent_id", maxLength: 64), request)
-        guard case .array(let items)? = body.members["events"] else {
-            throw APIError.invalid("`events` must be a list of telemetry items")
-        }
-        guard items.count <= Self.maxTelemetryItems else {
-            throw APIError.invalid("a request may carry at most \(Self.maxTelemetryItems) telemetry items")
-        }
-        let time = now()
-        var events: [Event] = []
-        events.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard case .object(let members) = item else {
-                throw APIError.invalid("`events[\(index)]` must be an object")
-            }
-            events.append(try TelemetryItem.event(members, index: index, endpoint: endpoint, receivedAt: time))
-        }
-        try await store.touchEndpoint(agentID: endpoint.agentID, at: time)
-        let stored = events.isEmpty ? [] : try await pipeline.ingest(events)
+        let body = try JSONObject(try await collectBody(request, limit: maxBodyBytes))
+        let stored = try await edr.telemetry(
+            agentID: try body.string("agent_id", maxLength: 64), token: Self.token(in: request),
+            events: body.members["events"])
         return JSONBody.response { body in
             body.object([
                 ("count", { $0.raw(String(stored.count)) }),
@@ -132,19 +63,14 @@ struct EDRRoutes: Sendable {
 
     func poll(_ request: Request) async throws -> Response {
         let parameters = QueryParameters(request)
-        let endpoint = try await authenticatedEndpoint(parameters.string("agent_id"), request)
-        let limit = try parameters.int("limit", in: 1...Self.maxActionsPerPoll, default: Self.maxActionsPerPoll)!
-        let time = now()
-        try await store.touchEndpoint(agentID: endpoint.agentID, at: time)
-        let batch = try await store.leaseActions(
-            agentID: endpoint.agentID, now: time, leaseDuration: TimeInterval(configuration.edrLeaseSeconds),
-            limit: limit)
-        try await audit(batch.expired, event: "edr_action_expired", host: endpoint.hostname)
-        try await audit(batch.leased, event: "edr_action_leased", host: endpoint.hostname)
+        let limit = try parameters.int(
+            "limit", in: 1...EDRService.maxActionsPerPoll, default: EDRService.maxActionsPerPoll)!
+        let (endpoint, leased) = try await edr.poll(
+            agentID: parameters.string("agent_id"), token: Self.token(in: request), limit: limit)
         return JSONBody.response { body in
             body.object([
                 ("agent_id", { $0.string(endpoint.agentID) }),
-                ("actions", { body in body.array(batch.leased) { $0.action($1) } }),
+                ("actions", { body in body.array(leased) { $0.action($1) } }),
             ])
         }
     }
@@ -153,80 +79,34 @@ struct EDRRoutes: Sendable {
         guard let idText = context.parameters.get("id"), let id = Int64(idText), id > 0 else {
             throw APIError.invalid("the action id in the path must be a positive whole number")
         }
-        let body = try JSONObject(try await collectBody(request, limit: configuration.maxBodyBytes))
-        let statusText = try body.requiredString("status")
-        guard let status = ActionStatus(rawValue: statusText), status.isFinal else {
+        let body = try JSONObject(try await collectBody(request, limit: maxBodyBytes))
+        guard let status = ActionStatus(rawValue: try body.requiredString("status")), status.isFinal else {
             throw APIError.invalid("`status` must be one of succeeded, failed, refused, expired")
         }
-        let output = body.members["output"].flatMap { $0 == .null ? nil : $0 }
-        let error = try body.string("error", maxLength: 4096)
-        var agentID = try body.string("agent_id", maxLength: 64)
-        if agentID == nil {
-            // The action names its agent; the token must still be that agent's.
-            agentID = try await store.action(id: id)?.agentID
-            guard agentID != nil else { throw APIError.notFound("no action \(id)") }
-        }
-        let endpoint = try await authenticatedEndpoint(agentID, request)
-        let outcome = try await store.completeAction(
-            id: id, agentID: endpoint.agentID, result: ActionResult(status: status, output: output, error: error),
-            at: now())
-        switch outcome {
-        case .notFound:
-            throw APIError.notFound("agent \(endpoint.agentID) has no action \(id)")
-        case .alreadyFinal(let action):
-            throw APIError(
-                .conflict, "already_final", "action \(id) already finished with status \(action.status.rawValue)")
-        case .completed(let action):
-            try await audit([action], event: "edr_action_result", host: endpoint.hostname)
-            return JSONBody.response { $0.action(action) }
-        }
+        let result = ActionResult(
+            status: status, output: body.members["output"].flatMap { $0 == .null ? nil : $0 },
+            error: try body.string("error", maxLength: 4096))
+        let action = try await edr.complete(
+            actionID: id, agentID: try body.string("agent_id", maxLength: 64), token: Self.token(in: request),
+            result: result)
+        return JSONBody.response { $0.action(action) }
     }
 
     // MARK: Operator side
 
     func queue(_ request: Request) async throws -> Response {
-        let body = try JSONObject(try await collectBody(request, limit: configuration.maxBodyBytes))
+        let body = try JSONObject(try await collectBody(request, limit: maxBodyBytes))
         let agentID = try body.requiredString("agent_id", maxLength: 64)
-        let typeText = try body.requiredString("action_type")
-        guard let type = ActionType(rawValue: typeText) else {
+        guard let type = ActionType(rawValue: try body.requiredString("action_type")) else {
             throw APIError.invalid(
                 "`action_type` must be one of \(ActionType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let requestedBy = try body.string("requested_by") ?? ""
-        let expiresIn = try body.int("expires_in_seconds") ?? Int64(configuration.edrActionExpirySeconds)
-        guard (1...604_800).contains(expiresIn) else {
-            throw APIError.invalid("`expires_in_seconds` must be from 1 to 604800")
-        }
-        let params = try type.validate(
-            try body.object("params") ?? [:], protectedIPs: ServerAddresses.protected(host: configuration.host))
-        guard let endpoint = try await store.endpoint(agentID: agentID) else {
-            throw APIError(.notFound, "unknown_agent", "agent \(agentID) is not registered")
-        }
-        if type.isDangerous && !allowsDangerous(requestedBy) {
-            try await audit(
-                "edr_action_refused", agentID: agentID, host: endpoint.hostname,
-                [
-                    "action_type": .string(type.rawValue), "requested_by": .string(requestedBy),
-                    "params": .object(params), "reason": .string("requested_by not in EDR_DANGEROUS_ACTION_ALLOWLIST"),
-                ])
-            throw APIError(
-                .forbidden, "not_allowed",
-                "\(type.rawValue) is a dangerous action; `requested_by` must be listed in EDR_DANGEROUS_ACTION_ALLOWLIST"
-            )
-        }
-        let time = now()
-        let action = try await store.enqueue(
-            NewAction(
-                agentID: agentID, actionType: type.rawValue, params: params, requestedBy: requestedBy,
-                createdAt: time, expiresAt: time.addingTimeInterval(TimeInterval(expiresIn))))
-        try await audit([action], event: "edr_action_queued", host: endpoint.hostname)
+        let action = try await edr.queue(
+            EDRService.ActionRequest(
+                agentID: agentID, type: type, params: try body.object("params") ?? [:],
+                requestedBy: try body.string("requested_by") ?? "", expiresInSeconds: try body.int("expires_in_seconds")
+            ))
         return JSONBody.response(status: .created) { $0.action(action) }
-    }
-
-    func allowsDangerous(_ requestedBy: String) -> Bool {
-        let allowlist = configuration.edrDangerousActionAllowlist
-        if allowlist.contains("*") { return true }
-        return !requestedBy.isEmpty && allowlist.contains(requestedBy)
     }
 
     func history(_ request: Request) async throws -> Response {
@@ -239,20 +119,16 @@ struct EDRRoutes: Sendable {
             }
             query.status = status
         }
-        let expired = try await store.expireActions(now: now())
-        try await audit(expired, event: "edr_action_expired", host: nil)
-        let items = try await store.actions(query)
+        let items = try await edr.history(query)
         return JSONBody.response { body in
             body.object([("items", { body in body.array(items) { $0.action($1) } })])
         }
     }
 
     func endpoints(_ request: Request) async throws -> Response {
-        let limit = try QueryParameters(request).limit()
-        let items = try await store.endpoints(limit: limit)
-        let cutoff = now().addingTimeInterval(-TimeInterval(configuration.edrOfflineAfterSeconds))
+        let items = try await edr.endpoints(limit: try QueryParameters(request).limit())
         return JSONBody.response { body in
-            body.object([("items", { body in body.array(items) { $0.endpoint($1, online: $1.lastSeen >= cutoff) } })])
+            body.object([("items", { body in body.array(items) { $0.endpoint($1.endpoint, online: $1.online) } })])
         }
     }
 }

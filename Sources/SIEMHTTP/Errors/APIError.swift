@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// An error a client sees: `{"error": code, "detail": sentence}` with its HTTP status.
@@ -46,6 +47,16 @@ extension APIError {
         }
     }
 
+    /// Maps a service's refusal to its status.
+    init(_ error: ServiceError) {
+        switch error {
+        case .notFound(let code, let detail): self = APIError(.notFound, code, detail)
+        case .conflict(let code, let detail): self = APIError(.conflict, code, detail)
+        case .unauthorized(let code, let detail): self = APIError(.unauthorized, code, detail)
+        case .forbidden(let code, let detail): self = APIError(.forbidden, code, detail)
+        }
+    }
+
     /// Maps a store failure: a client's bad query is a 400, a missing record a 404, the rest 503/500.
     init(_ error: StoreError) {
         switch error {
@@ -74,6 +85,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as ServiceError {
+            throw APIError(error)
+        } catch let error as InvalidInput {
+            throw APIError.invalid(error.detail)
         } catch let error as StoreError {
             if case .sqlite = error {
                 context.logger.error(

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// `POST /ingest`, `GET /events`, `GET /search`.

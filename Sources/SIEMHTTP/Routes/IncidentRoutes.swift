@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// `POST|GET /mdr/incidents`, `GET|POST|PATCH /mdr/incidents/{id}`, `POST /mdr/incidents/{id}/notes`,
@@ -10,9 +11,7 @@ import SIEMStore
 /// Who made a change is the request's `actor` member, else its `x-siem-user` header, else `api`
 /// (the author for notes).
 struct IncidentRoutes: Sendable {
-    let incidents: any IncidentStore
-    let events: any EventStore
-    let automation: MDRAutomation
+    let incidents: IncidentService
     let maxBodyBytes: Int
 
     func register(on router: Router<SIEMRequestContext>) {
@@ -28,31 +27,13 @@ struct IncidentRoutes: Sendable {
     func create(_ request: Request) async throws -> Response {
         let body = try await JSONRequestBody.read(request, limit: maxBodyBytes)
         let actor = try self.actor(body, request)
-        let now = Date()
-        var incident: Incident
-        if let alertID = try body.int("alert_id", in: 1...Int64.max) {
-            guard let alert = try await events.alert(id: alertID) else {
-                throw APIError.notFound("no alert with id \(alertID)")
-            }
-            incident = Incident(
-                title: try body.nonEmptyString("title", maxLength: 500) ?? alert.title,
-                severity: try body.severity() ?? alert.severity,
-                description: try body.string("description") ?? alert.description,
-                createdAt: now, alertIDs: [alertID])
-        } else {
-            guard let title = try body.nonEmptyString("title", maxLength: 500) else {
-                throw APIError.invalid("`title` is required (or `alert_id` to take it from an alert)")
-            }
-            incident = Incident(
-                title: title, severity: try body.severity() ?? .medium,
-                description: try body.string("description") ?? "", createdAt: now)
-        }
         let (status, resolution) = try statusAndResolution(body)
-        incident.status = status ?? .open
-        incident.resolution = resolution
-        incident.assignedTo = try body.nonEmptyString("assigned_to", maxLength: 200)
-        let stored = try await incidents.createIncident(incident, actor: actor)
-        automation.incidentChanged(stored, created: true)
+        let draft = IncidentService.Draft(
+            alertID: try body.int("alert_id", in: 1...Int64.max),
+            title: try body.nonEmptyString("title", maxLength: 500), severity: try body.severity(),
+            description: try body.string("description"), status: status, resolution: resolution,
+            assignedTo: try body.nonEmptyString("assigned_to", maxLength: 200))
+        let stored = try await incidents.create(draft, actor: actor)
         return JSONBody.response(status: .created) { $0.incident(stored) }
     }
 
@@ -76,25 +57,19 @@ struct IncidentRoutes: Sendable {
     }
 
     func show(_ context: SIEMRequestContext) async throws -> Response {
-        let id = try context.id("incident")
-        guard let details = try await incidents.incidentDetails(id: id) else {
-            throw APIError.notFound("no incident with id \(id)")
-        }
-        var alerts: [Alert] = []
-        for alertID in details.incident.alertIDs {
-            if let alert = try await events.alert(id: alertID) { alerts.append(alert) }
-        }
-        let eventsByID = try await events.events(ids: alerts.compactMap(\.eventID))
+        let found = try await incidents.details(id: try context.id("incident"))
         return JSONBody.response { body in
             body.incident(
-                details.incident,
+                found.details.incident,
                 extra: [
                     (
                         "alerts",
-                        { body in body.array(alerts) { $0.alert($1, event: $1.eventID.flatMap { eventsByID[$0] }) } }
+                        { body in
+                            body.array(found.alerts) { $0.alert($1, event: $1.eventID.flatMap { found.events[$0] }) }
+                        }
                     ),
-                    ("notes", { body in body.array(details.notes) { $0.note($1) } }),
-                    ("timeline", { body in body.array(details.timeline) { $0.change($1) } }),
+                    ("notes", { body in body.array(found.details.notes) { $0.note($1) } }),
+                    ("timeline", { body in body.array(found.details.timeline) { $0.change($1) } }),
                 ])
         }
     }
@@ -110,12 +85,7 @@ struct IncidentRoutes: Sendable {
             let assignee = try body.string("assigned_to")?.trimmingCharacters(in: .whitespacesAndNewlines)
             update.assignedTo = .some(assignee?.isEmpty == false ? assignee : nil)
         }
-        guard update != IncidentUpdate() else {
-            throw APIError.invalid("nothing to update: send status, assigned_to, severity, title or resolution")
-        }
-        let before = try await incidents.incident(id: id)
-        let incident = try await incidents.updateIncident(id: id, update, actor: try actor(body, request), at: Date())
-        if before != incident { automation.incidentChanged(incident, created: false) }
+        let incident = try await incidents.update(id: id, update, actor: try actor(body, request))
         return JSONBody.response { $0.incident(incident) }
     }
 
@@ -126,8 +96,7 @@ struct IncidentRoutes: Sendable {
             throw APIError.invalid("`note` is required")
         }
         let author = try body.nonEmptyString("author", maxLength: 200) ?? actor(body, request)
-        let note = try await incidents.addNote(incidentID: id, author: author, note: text, at: Date())
-        if let incident = try await incidents.incident(id: id) { automation.incidentChanged(incident, created: false) }
+        let note = try await incidents.addNote(incidentID: id, author: author, note: text)
         return JSONBody.response(status: .created) { $0.note(note) }
     }
 
@@ -147,11 +116,7 @@ struct IncidentRoutes: Sendable {
             }
         default: throw APIError.invalid("`alert_ids` must be an array of alert ids")
         }
-        guard !alertIDs.isEmpty else { throw APIError.invalid("send `alert_ids` (an array) or `alert_id`") }
-        guard alertIDs.count <= 10_000 else { throw APIError.invalid("at most 10000 alerts per request") }
-        let incident = try await incidents.linkAlerts(
-            alertIDs, toIncident: id, actor: try actor(body, request), at: Date())
-        automation.incidentChanged(incident, created: false)
+        let incident = try await incidents.linkAlerts(alertIDs, toIncident: id, actor: try actor(body, request))
         return JSONBody.response { $0.incident(incident) }
     }
 

@@ -1,18 +1,15 @@
 import Hummingbird
-import SIEMStore
+import SIEMEngine
 
 /// `GET /metrics`: Prometheus text format.
 struct MetricsRoutes: Sendable {
-    let metrics: SIEMMetrics
-    let store: any EventStore
-    let webhooks: WebhookSender?
+    let engine: Engine
 
     func register(on router: Router<SIEMRequestContext>) {
         router.get("/metrics") { _, _ in
-            let text = await metrics.render(store: store, webhooks: webhooks?.statistics)
-            return Response(
+            Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: text)))
+                body: .init(byteBuffer: ByteBuffer(string: await engine.renderMetrics())))
         }
     }
 }

@@ -1,16 +1,13 @@
 import Foundation
 import Hummingbird
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// `POST /ti/iocs`, `GET /ti/iocs`, `GET|DELETE /ti/iocs/{id}`, `POST /ti/iocs/import`.
 struct TIRoutes: Sendable {
-    let threatIntel: ThreatIntel
-    let events: any EventStore
-    let automation: MDRAutomation
+    let threatIntel: ThreatIntelService
     let maxBodyBytes: Int
-
-    var store: any IOCStore { threatIntel.store }
 
     func register(on router: Router<SIEMRequestContext>) {
         router.post("/ti/iocs") { request, _ in try await add(request) }
@@ -40,19 +37,9 @@ struct TIRoutes: Sendable {
             severity: try body.severity() ?? .high,
             createdAt: now,
             expiresAt: try body.date("expires_at"))
-        guard let stored = try await store.upsert([ioc]).first else {
-            throw APIError(.internalServerError, "internal", "the IOC was not stored")
-        }
-        try await threatIntel.reload()
-        var hunt: ThreatIntel.RetroHunt?
-        if let hours, hours > 0 {
-            let result = try await threatIntel.retroHunt(stored.ioc, hours: Int(hours), events: events)
-            await automation.committed(result.alerts)
-            hunt = result
-        }
-        let current = try await store.ioc(id: stored.ioc.id!) ?? stored.ioc
-        var extra: [(String, (inout JSONBody) -> Void)] = [("created", { $0.raw(stored.created ? "true" : "false") })]
-        if let hunt {
+        let added = try await threatIntel.add(ioc, retroHuntHours: hours.map(Int.init))
+        var extra: [(String, (inout JSONBody) -> Void)] = [("created", { $0.raw(added.created ? "true" : "false") })]
+        if let hunt = added.retroHunt {
             extra.append(
                 (
                     "retro_hunt",
@@ -69,7 +56,7 @@ struct TIRoutes: Sendable {
                     }
                 ))
         }
-        return JSONBody.response(status: stored.created ? .created : .ok) { $0.ioc(current, at: now, extra: extra) }
+        return JSONBody.response(status: added.created ? .created : .ok) { $0.ioc(added.ioc, at: now, extra: extra) }
     }
 
     func list(_ request: Request) async throws -> Response {
@@ -94,7 +81,7 @@ struct TIRoutes: Sendable {
         let query = IOCQuery(
             limit: try parameters.limit(), cursor: try parameters.cursor(), type: type, value: value,
             source: parameters.string("source"))
-        let page = try await store.iocs(query)
+        let page = try await threatIntel.iocs(query)
         let now = Date()
         return JSONBody.response { body in
             body.object([
@@ -106,14 +93,13 @@ struct TIRoutes: Sendable {
 
     func show(_ context: SIEMRequestContext) async throws -> Response {
         let id = try context.id("IOC")
-        guard let ioc = try await store.ioc(id: id) else { throw APIError.notFound("no IOC with id \(id)") }
+        let ioc = try await threatIntel.ioc(id: id)
         return JSONBody.response { $0.ioc(ioc) }
     }
 
     func delete(_ context: SIEMRequestContext) async throws -> Response {
         let id = try context.id("IOC")
-        guard try await store.deleteIOC(id: id) else { throw APIError.notFound("no IOC with id \(id)") }
-        try await threatIntel.reload()
+        try await threatIntel.delete(id: id)
         return JSONBody.response { body in
             body.object([("deleted", { $0.raw("true") }), ("id", { $0.raw(String(id)) })])
         }
@@ -138,23 +124,18 @@ struct TIRoutes: Sendable {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError.badRequest("the request body is empty; send CSV, one value per line, or a STIX bundle")
         }
-        let parsed = IOCImport.parse(text, defaults: defaults, at: Date())
-        if parsed.iocs.isEmpty, let first = parsed.rejected.first {
-            throw APIError.invalid("nothing to import; \(first.location): \(first.reason)")
-        }
-        let stored = try await store.upsert(parsed.iocs)
-        try await threatIntel.reload()
+        let (stored, rejected) = try await threatIntel.importIOCs(text, defaults: defaults)
         let created = stored.filter(\.created).count
         return JSONBody.response { body in
             body.object([
                 ("imported", { $0.raw(String(stored.count)) }),
                 ("created", { $0.raw(String(created)) }),
                 ("updated", { $0.raw(String(stored.count - created)) }),
-                ("rejected_count", { $0.raw(String(parsed.rejected.count)) }),
+                ("rejected_count", { $0.raw(String(rejected.count)) }),
                 (
                     "rejected",
                     { body in
-                        body.array(Array(parsed.rejected.prefix(100))) { body, rejection in
+                        body.array(Array(rejected.prefix(100))) { body, rejection in
                             body.object([
                                 ("location", { $0.string(rejection.location) }),
                                 ("value", { $0.string(rejection.value) }),

@@ -13,7 +13,7 @@ extension SQLiteEventStore {
         var bounded = query
         bounded.since = since
         bounded.until = until
-        let (inner, innerArguments) = Self.eventsStatement(bounded, columns: "e.ts AS ts", ordered: false)
+        let (inner, innerArguments) = Self.eventsQuery(bounded, columns: "e.ts AS ts").unordered
         let sql = "SELECT (ts - ?) / ? AS bucket, count(*) FROM (\(inner)) GROUP BY bucket"
         let arguments: [SQLValue] = [.int(start), .int(width)] + innerArguments
         let counts = try await readers.read { connection in

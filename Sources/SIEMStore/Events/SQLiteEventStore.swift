@@ -2,54 +2,27 @@ import CSQLite
 import Foundation
 import SIEMCore
 
-/// How hard SQLite works to keep a commit on disk. `full` survives power loss; `normal` survives
-/// a crash of siemd (WAL) but may lose the last commits on power loss.
-public enum SyncMode: String, Sendable, CaseIterable {
-    case full, normal
-}
+/// Events and alerts in SQLite: written through the database's writer thread with group commit,
+/// read through its pool of WAL readers.
+public final class SQLiteEventStore: EventStore, SQLiteBacked {
+    public let database: SQLiteDatabase
+    var totals: Totals { database.totals }
+    public var path: String { database.path }
 
-/// The SQLite store: one writer thread with group commit, a pool of WAL readers.
-public final class SQLiteEventStore: EventStore {
-    public let path: String
-    let writer: SQLiteWriter
-    let readers: SQLiteReadPool
-    let totals: Totals
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
 
-    /// Opens (creating when missing) the database at `path` and migrates it to the latest schema.
-    public init(path: String, sync: SyncMode = .full, readers readerCount: Int = 4) throws(StoreError) {
-        self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        let connection = try SQLiteConnection(path: path)
-        try connection.execute(
-            """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=\(sync == .full ? "FULL" : "NORMAL");
-            PRAGMA cache_size=-65536;
-            PRAGMA temp_store=MEMORY;
-            PRAGMA foreign_keys=ON;
-            """)
-        try Migrations.migrate(connection)
-        let totals = Totals(
-            events: Int(try connection.scalar("SELECT count(*) FROM events") ?? 0),
-            alerts: Int(try connection.scalar("SELECT count(*) FROM alerts") ?? 0))
-        self.totals = totals
-        writer = SQLiteWriter(connection: connection)
-        readers = try SQLiteReadPool(path: path, size: readerCount) { connection throws(StoreError) in
-            try connection.execute("PRAGMA cache_size=-16384; PRAGMA query_only=1;")
-        }
+    /// Opens its own database at `path` (tests and tools that need only events and alerts).
+    public convenience init(path: String, sync: SyncMode = .full, readers: Int = 4) throws(StoreError) {
+        self.init(database: try SQLiteDatabase(path: path, sync: sync, readers: readers))
     }
 
     /// Group-commit figures: commits so far and jobs (insert calls) per commit.
-    public var commitStatistics: String {
-        let (commits, perCommit, _) = writer.statistics
-        return "\(commits) commits, \(String(format: "%.1f", perCommit)) writes per commit"
-    }
+    public var commitStatistics: String { database.commitStatistics }
 
     public func close() async {
-        writer.close()
+        database.close()
     }
 
     // MARK: Writes
@@ -81,14 +54,8 @@ public final class SQLiteEventStore: EventStore {
     }
 
     static func events(_ query: EventQuery, on connection: SQLiteConnection) throws -> Page<Event> {
-        let (sql, arguments) = eventsStatement(query)
-        let statement = try connection.prepare(sql)
-        try statement.bind(arguments)
-        var items: [Event] = []
         do {
-            while try statement.step() {
-                items.append(try event(from: statement))
-            }
+            return try eventsQuery(query).page(limit: query.limit, on: connection, id: \.id, row: event(from:))
         } catch let error as StoreError {
             if case .sqlite(_, let message) = error, query.text != nil,
                 message.contains("fts5") || message.contains("syntax error") || message.contains("no such column")
@@ -98,31 +65,19 @@ public final class SQLiteEventStore: EventStore {
             }
             throw error
         }
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = items.last?.id.map(String.init)
-        }
-        return Page(items: items, nextCursor: next)
     }
 
-    /// The SQL and arguments for an event query: driven by the FTS index, the term index or the
-    /// events table (in that order of preference), always newest first by id.
-    /// With `ordered: false` the statement selects `columns` with no order or limit (for aggregates).
-    static func eventsStatement(
-        _ query: EventQuery, columns: String = eventColumns, ordered: Bool = true
-    ) -> (String, [SQLValue]) {
-        var sql = "SELECT \(columns) FROM "
-        var conditions: [String] = []
-        var arguments: [SQLValue] = []
+    /// An event query, driven by the FTS index, the key index or the events table (in that order
+    /// of preference), always newest first by id; `columns` are selected (an aggregate takes its
+    /// `unordered` statement).
+    static func eventsQuery(_ query: EventQuery, columns: String = eventColumns) -> PagedQuery {
         // Tokens to look up in `event_keys`; every filter is also checked exactly on the row.
         var keys: [String] = []
         var checks: [EventQuery.Term] = []
+        var rowChecks: [(String, [SQLValue])] = []
         if let ip = query.ip {
             keys.append(EventKeys.token("ip", ip))
-            let (condition, values) = Self.hasAddress(ip)
-            conditions.append(condition)
-            arguments += values
+            rowChecks.append(Self.hasAddress(ip))
         }
         for term in query.terms {
             if EventQuery.addressKeys.contains(term.key) {
@@ -134,72 +89,49 @@ public final class SQLiteEventStore: EventStore {
         }
         if let agentID = query.agentID {
             keys.append(EventKeys.token("agent_id", agentID))
-            conditions.append("e.agent_id = ?")
-            arguments.append(.text(agentID))
+            rowChecks.append(("e.agent_id = ?", [.text(agentID)]))
         }
         if let source = query.source {
             keys.append(EventKeys.token("source", source))
-            conditions.append("e.source = ?")
-            arguments.append(.text(source))
+            rowChecks.append(("e.source = ?", [.text(source)]))
         }
         if let host = query.host {
             keys.append(EventKeys.token("host", host))
-            conditions.append("e.host = ?")
-            arguments.append(.text(host))
+            rowChecks.append(("e.host = ?", [.text(host)]))
         }
-        let order: String
+        var select: PagedQuery
         if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            sql += "events_fts JOIN events e ON e.id = events_fts.rowid"
-            conditions.append("events_fts MATCH ?")
-            arguments.append(.text(FTSQuery.prepare(text)))
-            if let cursor = query.cursor {
-                conditions.append("events_fts.rowid < ?")
-                arguments.append(.int(cursor))
-            }
             // The other filters are checked on the rows the text finds (an FTS lookup per row in
             // `event_keys` would cost ten times more).
-            order = "events_fts.rowid DESC"
+            select = PagedQuery(
+                "SELECT \(columns) FROM events_fts JOIN events e ON e.id = events_fts.rowid", id: "events_fts.rowid")
+            select.filter("events_fts MATCH ?", [.text(FTSQuery.prepare(text))])
         } else if !keys.isEmpty {
-            sql += "event_keys k JOIN events e ON e.id = k.rowid"
-            conditions.append("event_keys MATCH ?")
-            arguments.append(.text(keys.joined(separator: " AND ")))
-            if let cursor = query.cursor {
-                conditions.append("k.rowid < ?")
-                arguments.append(.int(cursor))
-            }
-            order = "k.rowid DESC"
+            select = PagedQuery("SELECT \(columns) FROM event_keys k JOIN events e ON e.id = k.rowid", id: "k.rowid")
+            select.filter("event_keys MATCH ?", [.text(keys.joined(separator: " AND "))])
         } else {
-            sql += "events e"
-            if let cursor = query.cursor {
-                conditions.append("e.id < ?")
-                arguments.append(.int(cursor))
-            }
-            order = "e.id DESC"
+            select = PagedQuery("SELECT \(columns) FROM events e", id: "e.id")
         }
+        for (condition, values) in rowChecks { select.filter(condition, values) }
+        select.before(query.cursor)
         if let ruleID = query.ruleID {
-            conditions.append("EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)")
-            arguments.append(.text(ruleID))
+            select.filter(
+                "EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)", [.text(ruleID)])
         }
         // The exact value, among the key's scalars (an array or object holds several).
         for term in checks {
-            conditions.append(
-                "EXISTS (SELECT 1 FROM json_tree(e.normalized, ?) j WHERE j.atom IS NOT NULL AND CAST(j.atom AS TEXT) = ?)"
-            )
-            arguments += [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)]
+            select.filter(
+                "EXISTS (SELECT 1 FROM json_tree(e.normalized, ?) j WHERE j.atom IS NOT NULL AND CAST(j.atom AS TEXT) = ?)",
+                [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)])
         }
-        if let since = query.since {
-            conditions.append("e.ts >= ?")
-            arguments.append(.int(micros(since)))
-        }
-        if let until = query.until {
-            conditions.append("e.ts < ?")
-            arguments.append(.int(micros(until)))
-        }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        guard ordered else { return (sql, arguments) }
-        sql += " ORDER BY \(order) LIMIT ?"
-        arguments.append(.int(Int64(query.limit + 1)))
-        return (sql, arguments)
+        if let since = query.since { select.filter("e.ts >= ?", [.int(micros(since))]) }
+        if let until = query.until { select.filter("e.ts < ?", [.int(micros(until))]) }
+        return select
+    }
+
+    /// The SQL and arguments of an event query, newest first (`limit + 1` rows).
+    static func eventsStatement(_ query: EventQuery) -> (String, [SQLValue]) {
+        eventsQuery(query).statement(limit: query.limit + 1)
     }
 
     /// The exact check behind an `ip` token: the event `e` has the address among its `ips`, or as
@@ -255,59 +187,28 @@ public final class SQLiteEventStore: EventStore {
 
     public func alerts(_ query: AlertQuery) async throws -> Page<Alert> {
         try await readers.read { connection in
-            var sql = "SELECT \(Self.alertColumns) FROM "
-            var conditions: [String] = []
-            var arguments: [SQLValue] = []
+            let columns = "SELECT \(Self.alertColumns) FROM "
             let keys = AlertKeys.tokens(ruleID: query.ruleID, severity: query.severity, agentID: query.agentID)
-            let order: String
+            var select: PagedQuery
             if let ip = query.ip {
-                sql += "event_keys k JOIN alerts a ON a.event_id = k.rowid JOIN events e ON e.id = a.event_id"
+                select = PagedQuery(
+                    columns + "event_keys k JOIN alerts a ON a.event_id = k.rowid JOIN events e ON e.id = a.event_id",
+                    id: "a.id")
                 let (condition, values) = Self.hasAddress(ip)
-                conditions += ["event_keys MATCH ?", condition]
-                arguments += [.text(EventKeys.token("ip", ip))] + values
-                order = "a.id DESC"
+                select.filter("event_keys MATCH ?", [.text(EventKeys.token("ip", ip))])
+                select.filter(condition, values)
             } else if !keys.isEmpty {
-                sql += "alert_keys k JOIN alerts a ON a.id = k.rowid"
-                conditions.append("alert_keys MATCH ?")
-                arguments.append(.text(keys.joined(separator: " AND ")))
-                order = "k.rowid DESC"
+                select = PagedQuery(columns + "alert_keys k JOIN alerts a ON a.id = k.rowid", id: "k.rowid")
+                select.filter("alert_keys MATCH ?", [.text(keys.joined(separator: " AND "))])
             } else {
-                sql += "alerts a"
-                order = "a.id DESC"
+                select = PagedQuery(columns + "alerts a", id: "a.id")
             }
-            if let cursor = query.cursor {
-                conditions.append(query.ip == nil && !keys.isEmpty ? "k.rowid < ?" : "a.id < ?")
-                arguments.append(.int(cursor))
-            }
-            if let agentID = query.agentID {
-                conditions.append("a.agent_id = ?")
-                arguments.append(.text(agentID))
-            }
-            if let ruleID = query.ruleID {
-                conditions.append("a.rule_id = ?")
-                arguments.append(.text(ruleID))
-            }
-            if let severity = query.severity {
-                conditions.append("a.severity = ?")
-                arguments.append(.text(severity.rawValue))
-            }
-            if let since = query.since {
-                conditions.append("a.created_at >= ?")
-                arguments.append(.int(micros(since)))
-            }
-            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY \(order) LIMIT ?"
-            arguments.append(.int(Int64(query.limit + 1)))
-            let statement = try connection.prepare(sql)
-            try statement.bind(arguments)
-            var items: [Alert] = []
-            while try statement.step() { items.append(Self.alert(from: statement)) }
-            var next: String?
-            if items.count > query.limit {
-                items.removeLast()
-                next = items.last?.id.map(String.init)
-            }
-            return Page(items: items, nextCursor: next)
+            select.before(query.cursor)
+            select.equals("a.agent_id", query.agentID)
+            select.equals("a.rule_id", query.ruleID)
+            select.equals("a.severity", query.severity?.rawValue)
+            if let since = query.since { select.filter("a.created_at >= ?", [.int(micros(since))]) }
+            return try select.page(limit: query.limit, on: connection, id: \.id, row: Self.alert(from:))
         }
     }
 

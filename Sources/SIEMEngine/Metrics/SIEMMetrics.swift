@@ -1,0 +1,79 @@
+import Foundation
+import Prometheus
+import SIEMCore
+import SIEMStore
+
+/// siemd's Prometheus metrics, served at `GET /metrics`.
+///
+/// Each application owns its registry (no global bootstrap, so tests and embedders can run several
+/// side by side). Counters move on the ingest path; gauges are read from their sources when scraped.
+public final class SIEMMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let ingestCalls: Counter
+    let eventsIngested: Counter
+    let alertsRaised: [Severity: Counter]
+    let ingestFailures: Counter
+    let ingestDuration: DurationHistogram
+    private let eventsStored: Gauge
+    private let alertsStored: Gauge
+    private let webhookGauges: [String: Gauge]
+
+    public init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "siem", metricName: metric, unitName: unit, helpText: help)
+        }
+        ingestCalls = registry.makeCounter(
+            descriptor: name("ingest_batches", "total", "Pipeline ingest calls (HTTP /ingest, EDR telemetry, tools)."))
+        eventsIngested = registry.makeCounter(
+            descriptor: name("events_ingested", "total", "Events committed through the ingest pipeline."))
+        ingestFailures = registry.makeCounter(
+            descriptor: name(
+                "ingest_failures", "total", "Ingest calls whose commit failed (none of their events stored)."))
+        let alertsName = name("alerts_raised", "total", "Alerts committed, by severity.")
+        var alerts: [Severity: Counter] = [:]
+        for severity in Severity.allCases {
+            alerts[severity] = registry.makeCounter(descriptor: alertsName, labels: [("severity", severity.rawValue)])
+        }
+        alertsRaised = alerts
+        ingestDuration = registry.makeDurationHistogram(
+            descriptor: name("ingest_duration", "seconds", "Time from analysis to commit for one ingest call."),
+            buckets: [
+                .microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+                .seconds(1),
+            ])
+        eventsStored = registry.makeGauge(descriptor: name("events_stored", "", "Events in the store."))
+        alertsStored = registry.makeGauge(descriptor: name("alerts_stored", "", "Alerts in the store."))
+        let webhookName = name("webhook_deliveries", "", "MDR webhook deliveries since start, by outcome.")
+        var webhooks: [String: Gauge] = [:]
+        for outcome in ["enqueued", "delivered", "failed", "dropped", "attempts"] {
+            webhooks[outcome] = registry.makeGauge(descriptor: webhookName, labels: [("outcome", outcome)])
+        }
+        webhookGauges = webhooks
+    }
+
+    /// Records one committed ingest call.
+    func committed(_ stored: [EventWrite], duration: Duration) {
+        ingestCalls.increment()
+        eventsIngested.increment(by: Int64(stored.count))
+        for write in stored {
+            for alert in write.alerts { alertsRaised[alert.severity]?.increment() }
+        }
+        ingestDuration.record(duration)
+    }
+
+    /// The Prometheus text exposition, with gauges refreshed from the store and the webhook sender.
+    public func render(store: any EventStore, webhooks: WebhookSender.Counts?) async -> String {
+        if let counts = try? await store.counts() {
+            eventsStored.set(to: Double(counts.events))
+            alertsStored.set(to: Double(counts.alerts))
+        }
+        if let webhooks {
+            webhookGauges["enqueued"]?.set(to: Double(webhooks.enqueued))
+            webhookGauges["delivered"]?.set(to: Double(webhooks.delivered))
+            webhookGauges["failed"]?.set(to: Double(webhooks.failed))
+            webhookGauges["dropped"]?.set(to: Double(webhooks.dropped))
+            webhookGauges["attempts"]?.set(to: Double(webhooks.attempts))
+        }
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import SIEMCore
+
+/// Filters for alerts; `ip` and `agentID` select alerts whose event matches.
+public struct AlertQuery: Sendable, Hashable {
+    public var limit: Int
+    public var cursor: Alert.ID?
+    public var ip: String?
+    public var agentID: String?
+    public var ruleID: String?
+    public var severity: Severity?
+    public var since: Date?
+
+    public init(
+        limit: Int = 100,
+        cursor: Alert.ID? = nil,
+        ip: String? = nil,
+        agentID: String? = nil,
+        ruleID: String? = nil,
+        severity: Severity? = nil,
+        since: Date? = nil
+    ) {
+        self.limit = limit
+        self.cursor = cursor
+        self.ip = ip
+        self.agentID = agentID
+        self.ruleID = ruleID
+        self.severity = severity
+        self.since = since
+    }
+}
