@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "siemd",
             dependencies: [
-                "SIEMHTTP", "SIEMEngine", "SIEMRules", "SIEMStore",
+                "SIEMHTTP", "SIEMEngine", "SIEMRules", "SIEMCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,16 +89,9 @@ let package = Package(
         .executableTarget(
             name: "siem-agent",
             dependencies: [
-                "SIEMAgent", "SIEMCore",
+                "SIEMAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
