@@ -75,12 +75,9 @@ import Testing
         #expect(try RuleLoader.load([a, b]).rules.map(\.id) == ["a", "b"])
         let again = RuleLoader.File(path: "c.yml", text: "rules:\n  - id: a\n    match: {contains: y}\n")
         #expect(throws: RuleError.self) { try RuleLoader.load([a, b, again]) }
-        do {
-            _ = try RuleLoader.load([a, again])
-        } catch {
-            #expect(error.file == "c.yml")
-            #expect(error.problem == "duplicate id (also in a.yaml)")
-        }
+        let duplicate = #expect(throws: RuleError.self) { try RuleLoader.load([a, again]) }
+        #expect(duplicate?.file == "c.yml")
+        #expect(duplicate?.problem == "duplicate id (also in a.yaml)")
     }
 
     @Test func disabledRulesAreSkipped() throws {
