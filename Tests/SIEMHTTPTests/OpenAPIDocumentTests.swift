@@ -73,6 +73,32 @@ let pendingRoutes: Set<String> = []
         #expect(unknown.isEmpty, "pendingRoutes not in openapi.json: \(unknown.sorted())")
     }
 
+    /// The query parameters each operation documents are exactly those its route accepts (the
+    /// route refuses any other with 400), and every route that takes some is in the table.
+    @Test func documentedQueryParametersAreTheAcceptedOnes() throws {
+        let (document, _) = try Self.documentedRoutes()
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let components = try #require(
+            (document["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]])
+        var documented: [String: Set<String>] = [:]
+        for (path, item) in paths {
+            for (method, value) in item {
+                guard let operation = value as? [String: Any] else { continue }
+                let parameters = (operation["parameters"] as? [[String: Any]] ?? []).map { parameter in
+                    (parameter["$ref"] as? String).flatMap { components[String($0.split(separator: "/").last!)] }
+                        ?? parameter
+                }
+                let names = parameters.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String }
+                if !names.isEmpty { documented["\(method.uppercased()) \(path)"] = Set(names) }
+            }
+        }
+        let accepted = QueryParameters.accepted.mapValues { Set($0.names) }
+        #expect(Set(documented.keys) == Set(accepted.keys))
+        for (route, names) in accepted {
+            #expect(documented[route] == names, "\(route)")
+        }
+    }
+
     @Test func documentIsOpenAPI31WithResolvableReferences() throws {
         let (document, routes) = try Self.documentedRoutes()
         #expect(document["openapi"] as? String == "3.1.0")

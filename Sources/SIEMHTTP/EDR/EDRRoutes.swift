@@ -62,7 +62,7 @@ struct EDRRoutes: Sendable {
     }
 
     func poll(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /edr/actions/poll")
         let limit = try parameters.int(
             "limit", in: 1...EDRService.maxActionsPerPoll, default: EDRService.maxActionsPerPoll)!
         let (endpoint, leased) = try await edr.poll(
@@ -110,7 +110,7 @@ struct EDRRoutes: Sendable {
     }
 
     func history(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /edr/actions/history")
         var query = ActionQuery(agentID: parameters.string("agent_id"), limit: try parameters.limit())
         if let text = parameters.string("status") {
             guard let status = ActionStatus(rawValue: text) else {
@@ -126,7 +126,7 @@ struct EDRRoutes: Sendable {
     }
 
     func endpoints(_ request: Request) async throws -> Response {
-        let items = try await edr.endpoints(limit: try QueryParameters(request).limit())
+        let items = try await edr.endpoints(limit: try QueryParameters(request, route: "GET /edr/endpoints").limit())
         return JSONBody.response { body in
             body.object([("items", { body in body.array(items) { $0.endpoint($1.endpoint, online: $1.online) } })])
         }

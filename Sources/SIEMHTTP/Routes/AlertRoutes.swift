@@ -13,7 +13,7 @@ struct AlertRoutes: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /alerts")
         let query = AlertQuery(
             limit: try parameters.limit(),
             cursor: try parameters.cursor(),

@@ -46,7 +46,7 @@ struct EventRoutes: Sendable {
     }
 
     func events(_ request: Request, requireText: Bool) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: requireText ? "GET /search" : "GET /events")
         var query = try EventQuery(parameters)
         if requireText {
             guard let text = parameters.string("q") else {

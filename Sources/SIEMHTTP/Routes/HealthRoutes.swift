@@ -31,7 +31,7 @@ struct HealthRoutes: Sendable {
     }
 
     func stats(_ request: Request) async throws -> Response {
-        let hours = try QueryParameters(request).int("hours", in: 1...8760, default: 24)!
+        let hours = try QueryParameters(request, route: "GET /stats").int("hours", in: 1...8760, default: 24)!
         let since = Date().addingTimeInterval(-Double(hours) * 3600)
         let stats = try await store.stats(since: since)
         return JSONBody.response { body in

@@ -12,7 +12,7 @@ struct HistogramRoutes: Sendable {
     }
 
     func histogram(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /events/histogram")
         let query = try EventQuery(parameters)
         let buckets = try parameters.int("buckets", in: 1...500, default: 60)!
         if let since = query.since, let until = query.until, since >= until {

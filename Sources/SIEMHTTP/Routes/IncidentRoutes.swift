@@ -38,7 +38,7 @@ struct IncidentRoutes: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /mdr/incidents")
         var status: IncidentStatus?
         if let text = parameters.string("status") {
             guard let parsed = IncidentStatus(rawValue: text.lowercased()) else { throw Self.unknownStatus }

@@ -4,13 +4,52 @@ import HummingbirdCore
 import NIOCore
 import SIEMCore
 
-/// Typed, validated reads of query parameters; a bad value is a 422 that names the parameter.
+/// Typed, validated reads of query parameters; a bad value is a 422 that names the parameter, and
+/// a parameter the route does not take is a 400 that names it and the accepted ones (a typo such
+/// as `hots=web1` must not return unfiltered data).
 struct QueryParameters {
     let parameters: FlatDictionary<Substring, Substring>
 
-    init(_ request: Request) {
+    /// The parameters of `route` (a key of `accepted`) in `request`; refuses any other name.
+    init(_ request: Request, route: String) throws(APIError) {
         parameters = request.uri.queryParameters
+        let accepted = Self.accepted[route] ?? Accepted(names: [])
+        for (rawName, _) in parameters {
+            let name = String(rawName).removingPercentEncoding ?? String(rawName)
+            if accepted.names.contains(name) || (accepted.normalizedKeys && name.contains(".")) { continue }
+            var allowed = accepted.names.map { "`\($0)`" }.joined(separator: ", ")
+            if accepted.normalizedKeys { allowed += ", and dotted normalized keys such as `user.name`" }
+            throw APIError(
+                .badRequest, "unknown_parameter",
+                "unknown query parameter `\(name.prefix(128))`; \(route) takes "
+                    + (allowed.isEmpty ? "no query parameters" : allowed))
+        }
     }
+
+    /// What one route takes.
+    struct Accepted: Sendable {
+        var names: [String]
+        /// Dotted names (`user.name=root`) are filters on normalized keys.
+        var normalizedKeys = false
+    }
+
+    static let eventFilters = ["agent_id", "ip", "source", "host", "since", "until", "rule_id"]
+
+    /// The query parameters of every route that takes any; `openapi.json` documents the same
+    /// (tested), and a route missing here takes none.
+    static let accepted: [String: Accepted] = [
+        "GET /events": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
+        "GET /search": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
+        "GET /events/histogram": Accepted(names: ["q", "buckets"] + eventFilters, normalizedKeys: true),
+        "GET /alerts": Accepted(names: ["limit", "cursor", "ip", "agent_id", "rule_id", "severity", "since"]),
+        "GET /stats": Accepted(names: ["hours"]),
+        "GET /ti/iocs": Accepted(names: ["limit", "cursor", "type", "value", "source"]),
+        "POST /ti/iocs/import": Accepted(names: ["type", "source", "note", "severity", "expires_at"]),
+        "GET /mdr/incidents": Accepted(names: ["limit", "cursor", "status", "assigned_to", "severity"]),
+        "GET /edr/actions/poll": Accepted(names: ["agent_id", "limit"]),
+        "GET /edr/actions/history": Accepted(names: ["agent_id", "status", "limit"]),
+        "GET /edr/endpoints": Accepted(names: ["limit"]),
+    ]
 
     func string(_ name: String) -> String? {
         guard let value = parameters[Substring(name)], !value.isEmpty else { return nil }

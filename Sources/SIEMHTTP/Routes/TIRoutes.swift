@@ -60,7 +60,7 @@ struct TIRoutes: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "GET /ti/iocs")
         var type: IOCType?
         if let text = parameters.string("type") {
             guard let parsed = IOCType(rawValue: text.lowercased()) else {
@@ -108,7 +108,7 @@ struct TIRoutes: Sendable {
     /// CSV, one value per line, or a STIX 2.1 bundle; `type`, `source`, `note`, `severity` and
     /// `expires_at` query parameters give defaults for entries that do not carry their own.
     func bulkImport(_ request: Request) async throws -> Response {
-        let parameters = QueryParameters(request)
+        let parameters = try QueryParameters(request, route: "POST /ti/iocs/import")
         var defaults = IOCImport.Defaults(source: parameters.string("source") ?? "import")
         if let text = parameters.string("type") {
             guard let type = IOCType(rawValue: text.lowercased()) else {
