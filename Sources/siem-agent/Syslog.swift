@@ -13,7 +13,7 @@ extension SiemAgent {
                 SIEM_API_KEY, when set, is sent as x-api-key.
                 """)
 
-        @Option(help: "Address to listen on.") var bind: String = "0.0.0.0"
+        @Option(help: "Address to listen on (0.0.0.0 or :: for every interface).") var bind: String = "127.0.0.1"
         @Option(help: "UDP and TCP port (0 picks a free one, logged as syslog.port).") var port: Int = 5140
         @Option(help: "The events' `source`.") var source: String = "syslog"
         @Option(help: "PEM certificate chain: TCP becomes TLS.") var tlsCert: String?
