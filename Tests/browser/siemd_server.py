@@ -62,13 +62,15 @@ class Siemd:
         threading.Thread(target=drain, daemon=True).start()
         self.base_url = f"http://127.0.0.1:{self.port}"
 
-    def request(self, method, path, body=None, content_type="application/json"):
+    def request(self, method, path, body=None, content_type="application/json", headers=None):
         data = None if body is None else (body if isinstance(body, (bytes, str)) else json.dumps(body))
         if isinstance(data, str):
             data = data.encode()
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         if data is not None:
             request.add_header("content-type", content_type)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read() or b"null")

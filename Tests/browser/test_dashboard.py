@@ -1,7 +1,10 @@
 """The dashboard in a real headless Chromium against a real siemd on loopback."""
 
+import json
+import re
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -15,6 +18,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 XSS_MESSAGE = ('xsstoken{token} <script>window.__pwned = "script"</script> '
                '<img src=x onerror="window.__pwned = \'img\'"> done')
+
+
+# Every time on the dashboard: local time with its zone (UTC, or an offset such as UTC+05:30).
+ZONED_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC(?:[+-]\d\d:\d\d)?"
 
 
 def wait(driver, timeout=15):
@@ -37,6 +44,27 @@ def search(driver, siemd, text):
     box = wait(driver).until(EC.element_to_be_clickable((By.ID, "query")))
     box.clear()
     box.send_keys(text, Keys.ENTER)
+
+
+def iso(moment):
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def both_themes(driver, name):
+    """Screenshots of the page as it is, in the light and in the dark theme (not saved as a choice)."""
+    for theme in ("light", "dark"):
+        driver.execute_script("document.documentElement.dataset.theme = arguments[0]", theme)
+        time.sleep(0.2)
+        driver.save_screenshot(str(ARTIFACTS / f"{name}-{theme}.png"))
+    driver.execute_script("delete document.documentElement.dataset.theme")
+
+
+@pytest.fixture
+def kolkata(page):
+    """The browser in Asia/Kolkata (UTC+05:30, no daylight saving), so local time differs from UTC."""
+    page.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kolkata"})
+    yield page
+    page.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
 
 
 def result_row(driver, needle):
@@ -268,4 +296,204 @@ def test_endpoint_listed_and_action_queued(page, siemd):
     form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
     wait(page).until(lambda driver: "collect_file_hash" in driver.find_element(By.ID, "action-history").text)
     assert "queued" in page.find_element(By.ID, "status").text
+    assert severe_console_entries(page) == []
+
+
+def test_action_history_shows_status_error_and_output(page, siemd):
+    require_route(siemd, "/edr/endpoints", "EDR")
+    agent = f"agent-{uuid.uuid4().hex[:8]}"
+    status, registered = siemd.request("POST", "/edr/register", {"agent_id": agent, "hostname": f"host-{agent}", "os": "linux"})
+    assert status in (200, 201), registered
+    token = {"x-agent-token": registered["token"]}
+    ids = []
+    for _ in range(2):
+        status, action = siemd.request("POST", "/edr/actions", {"agent_id": agent, "action_type": "collect_file_hash",
+                                                                 "params": {"path": "/bin/bash"}, "requested_by": "browser-test"})
+        assert status == 201, action
+        ids.append(action["id"])
+    status, polled = siemd.request("GET", f"/edr/actions/poll?agent_id={agent}", headers=token)
+    assert status == 200 and sorted(a["id"] for a in polled["actions"]) == sorted(ids), polled
+    output = {"path": "/bin/bash", "sha256": "ab" * 32, "size": 1234,
+              "note": "<img src=x onerror=\"window.__pwned='output'\">", "tail": "end-of-output"}
+    status, body = siemd.request("POST", f"/edr/actions/{ids[0]}/result",
+                                 {"agent_id": agent, "status": "succeeded", "output": output}, headers=token)
+    assert status == 200, body
+    status, body = siemd.request("POST", f"/edr/actions/{ids[1]}/result",
+                                 {"agent_id": agent, "status": "failed", "error": "permission denied <b>boom</b>"}, headers=token)
+    assert status == 200, body
+
+    page.get(f"{siemd.base_url}/?view=endpoints&agent_id={agent}")
+    row = lambda action_id: f"//div[@id='action-history']//tr[td[1][.='{action_id}']]"
+    wait(page).until(EC.presence_of_element_located((By.XPATH, row(ids[0]))))
+    page.find_element(By.ID, "live").click()  # no live redraws while the rows are read
+    time.sleep(1)
+    succeeded = page.find_element(By.XPATH, row(ids[0]))
+    assert "succeeded" in succeeded.find_element(By.CSS_SELECTOR, "td.action-status").text
+    result = succeeded.find_element(By.CSS_SELECTOR, "td.result")
+    summary = result.find_element(By.CSS_SELECTOR, "details summary")
+    assert "ab" * 10 in summary.text and summary.text.endswith("…") and "end-of-output" not in summary.text
+    assert json.loads(summary.get_attribute("title")) == output  # the whole output, compact
+    summary.click()
+    full = wait(page).until(EC.visibility_of_element_located((By.XPATH, row(ids[0]) + "//details/pre")))
+    assert json.loads(full.text) == output
+    failed = page.find_element(By.XPATH, row(ids[1]))
+    assert "failed" in failed.find_element(By.CSS_SELECTOR, "td.action-status").text
+    assert "error: permission denied <b>boom</b>" in failed.find_element(By.CSS_SELECTOR, "td.result").text
+    assert page.find_elements(By.CSS_SELECTOR, "#main img, #main b") == []
+    page.find_element(By.ID, "live").click()
+    time.sleep(6)  # a live refresh redraws the table: the opened output stays open
+    assert page.find_element(By.XPATH, row(ids[0]) + "//details/pre").is_displayed()
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    both_themes(page, "action-history")
+    assert severe_console_entries(page) == []
+
+
+def test_event_list_shows_both_times_and_says_it_is_by_arrival(page, siemd):
+    token = f"order{uuid.uuid4().hex[:10]}"
+    now = datetime.now(timezone.utc)
+    # Received in this order, but the second one happened earlier (a backfill).
+    siemd.ingest({"message": f"{token} recent", "host": "order-host", "ts": iso(now - timedelta(minutes=10))})
+    siemd.ingest({"message": f"{token} backfilled", "host": "order-host", "ts": iso(now - timedelta(minutes=50))})
+    status, listing = siemd.request("GET", f"/search?q={token}")
+    assert status == 200 and [e["message"] for e in listing["items"]] == [f"{token} backfilled", f"{token} recent"]
+    search(page, siemd, token)
+    result_row(page, f"{token} recent")
+    headers = [th.text for th in page.find_elements(By.CSS_SELECTOR, "table.events thead th")]
+    assert headers[0].startswith("Received") and headers[1] == "Event time", headers
+    summary = page.find_element(By.CSS_SELECTOR, ".results .summary").text
+    assert "newest first by arrival" in summary, summary
+    rows = page.find_elements(By.CSS_SELECTOR, "#results tr")
+    assert [r.find_element(By.CSS_SELECTOR, "td.message").text for r in rows] == [f"{token} backfilled", f"{token} recent"]
+    for row, event in zip(rows, listing["items"]):
+        received = row.find_element(By.CSS_SELECTOR, "td.received time")
+        event_time = row.find_element(By.CSS_SELECTOR, "td.event-time time")
+        assert received.get_attribute("datetime") == event["received_at"]
+        assert event_time.get_attribute("datetime") == event["ts"]
+        assert re.fullmatch(ZONED_TIME, received.text) and re.fullmatch(ZONED_TIME, event_time.text)
+    both_themes(page, "event-list-times")
+    assert severe_console_entries(page) == []
+
+
+def test_incident_timeline_shows_field_changes_who_and_when(page, siemd):
+    require_route(siemd, "/mdr/incidents", "MDR")
+    token = uuid.uuid4().hex[:8]
+    status, incident = siemd.request("POST", "/mdr/incidents", {"title": f"timeline {token}", "severity": "high",
+                                                                "actor": f"creator-{token}"})
+    assert status == 201, incident
+    status, body = siemd.request("PATCH", f"/mdr/incidents/{incident['id']}",
+                                 {"status": "in_progress", "assigned_to": f"bob-{token}", "actor": f"alice-{token}"})
+    assert status == 200, body
+    page.get(f"{siemd.base_url}/?view=incidents&id={incident['id']}")
+    timeline = wait(page).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#incident-detail ul.timeline")))
+    wait(page).until(lambda driver: len(timeline.find_elements(By.TAG_NAME, "li")) == 3)
+    entries = [li.text for li in timeline.find_elements(By.TAG_NAME, "li")]
+    created, status_change, assignment = entries
+    assert f"creator-{token}" in created and "created" in created and "status: (none) → open" in created
+    assert f"alice-{token}" in status_change and "status: open → in_progress" in status_change
+    assert f"alice-{token}" in assignment and f"assigned_to: (none) → bob-{token}" in assignment
+    for entry in entries:
+        assert re.search(ZONED_TIME, entry), entry
+    # No alerts: nothing is printed in their place (Element.append once printed "false").
+    assert page.find_element(By.ID, "incident-detail").text.split("\n")[-1] != "false"
+    page.execute_script("arguments[0].scrollIntoView()", timeline)
+    both_themes(page, "incident-timeline")
+    assert severe_console_entries(page) == []
+
+
+def test_ioc_list_shows_severity_hits_and_expiry(page, siemd):
+    require_route(siemd, "/ti/iocs", "threat intel")
+    base = uuid.uuid4().int % 200 + 1
+    live, stale = f"203.0.113.{base}", f"203.0.113.{base + 50}"
+    status, body = siemd.request("POST", "/ti/iocs", {"type": "ip", "value": live, "severity": "low",
+                                                      "expires_at": "2099-01-01T00:00:00Z"})
+    assert status in (200, 201), body
+    status, body = siemd.request("POST", "/ti/iocs", {"type": "ip", "value": stale, "severity": "critical",
+                                                      "expires_at": "2020-01-01T00:00:00Z"})
+    assert status in (200, 201), body
+    siemd.ingest({"message": f"connection from {live} accepted", "host": "ti-host"},
+                 {"message": f"connection from {live} again", "host": "ti-host"})
+    page.get(f"{siemd.base_url}/?view=intel")
+    row = lambda value: wait(page).until(EC.presence_of_element_located(
+        (By.XPATH, f"//div[@id='iocs']//tr[td[.='{value}']]")))
+    headers = [th.text for th in page.find_elements(By.CSS_SELECTOR, "#iocs thead th")]
+    assert {"Severity", "Hits", "Last hit", "Expires"} <= set(headers), headers
+    cells = lambda tr: dict(zip(headers, [td.text for td in tr.find_elements(By.TAG_NAME, "td")]))
+    hit = cells(row(live))
+    assert hit["Severity"] == "low" and hit["Hits"] == "2", hit
+    assert re.fullmatch(ZONED_TIME, hit["Last hit"]) and re.fullmatch(ZONED_TIME, hit["Expires"]), hit
+    assert "expired" not in row(live).get_attribute("class")
+    gone = cells(row(stale))
+    assert gone["Severity"] == "critical" and gone["Hits"] == "0" and gone["Last hit"] == "never", gone
+    assert re.fullmatch(ZONED_TIME + r"\s*expired", gone["Expires"]), gone
+    assert "expired" in row(stale).get_attribute("class").split()
+    both_themes(page, "intel-list")
+    assert severe_console_entries(page) == []
+
+
+def test_times_carry_their_zone_and_the_histogram_ends_at_until(kolkata, siemd):
+    page = kolkata
+    token = f"zone{uuid.uuid4().hex[:10]}"
+    siemd.ingest({"message": f"{token} in range", "host": "zone-host", "ts": "2026-01-15T09:30:00Z"})
+    page.get(f"{siemd.base_url}/?view=search&q={token}&range=custom"
+             "&since=2026-01-15T09:00:00.000Z&until=2026-01-15T10:00:00.000Z")
+    row = result_row(page, f"{token} in range")
+    # 09:30 UTC is 15:00 in Kolkata.
+    assert row.find_element(By.CSS_SELECTOR, "td.event-time").text == "2026-01-15 15:00:00 UTC+05:30"
+    assert row.find_element(By.CSS_SELECTOR, "td.received").text.endswith(" UTC+05:30")
+    legend = wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram .chart-legend")))
+    assert legend.find_element(By.CSS_SELECTOR, ".since").text == "2026-01-15 14:30:00 UTC+05:30"
+    assert legend.find_element(By.CSS_SELECTOR, ".until").text == "2026-01-15 15:30:00 UTC+05:30"  # until, not the last bucket's start
+    assert page.find_element(By.CSS_SELECTOR, "#search-form .zone").text == "UTC+05:30"
+    row.click()
+    detail = wait(page).until(EC.visibility_of_element_located((By.ID, "detail"))).text
+    assert "2026-01-15 15:00:00 UTC+05:30" in detail
+    page.save_screenshot(str(ARTIFACTS / "zone-search.png"))
+
+    # The other views say the zone too.
+    siemd.ingest({"source": "syslog", "host": f"zone-{token}", "fields": {"program": "sshd"},
+                  "message": f"Failed password for invalid user zone{token} from 10.0.0.5 port 53422 ssh2"})
+    siemd.request("POST", "/edr/register", {"agent_id": f"zone-{token}", "hostname": f"zone-{token}", "os": "linux"})
+    siemd.request("POST", "/ti/iocs", {"type": "domain", "value": f"{token}.example.com"})
+    siemd.request("POST", "/mdr/incidents", {"title": f"zone {token}"})
+    for view in ("alerts", "intel", "endpoints", "incidents", "overview"):
+        page.get(f"{siemd.base_url}/?view={view}")
+        ready = "#overview .chart-legend time" if view == "overview" else "#main table tbody tr"
+        wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
+        times = wait(page).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "#main time"))
+        for element in times:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+05:30", element.text), (view, element.text)
+        page.save_screenshot(str(ARTIFACTS / f"zone-{view}.png"))
+    assert severe_console_entries(page) == []
+
+
+@pytest.mark.parametrize("name", ["constructor", "__proto__", "toString", "hasOwnProperty"])
+def test_hostile_view_and_range_names_fall_back_to_defaults(page, siemd, name):
+    page.get(f"{siemd.base_url}/?view={name}")
+    wait(page).until(EC.presence_of_element_located((By.ID, "query")))
+    assert page.find_element(By.CSS_SELECTOR, "#nav a.active").get_attribute("data-view") == "search"
+    page.get(f"{siemd.base_url}/?view=search&range={name}")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram svg")))
+    wait(page).until(lambda driver: driver.find_element(By.CSS_SELECTOR, ".results .summary").text != "")
+    assert page.find_element(By.ID, "range").get_attribute("value") == "24h"
+    assert severe_console_entries(page) == []
+
+
+def test_proto_and_constructor_keys_are_shown_in_the_event_detail(page, siemd):
+    token = f"proto{uuid.uuid4().hex[:10]}"
+    fields = json.loads('{"__proto__": "protoval-%s", "constructor": "ctorval-%s", '
+                        '"nested": {"__proto__": "deepval-%s"}, "empty": {}}' % (token, token, token))
+    siemd.ingest({"message": f"{token} hostile keys", "host": "proto-host", "fields": fields})
+    status, listing = siemd.request("GET", f"/search?q={token}")
+    assert status == 200 and "__proto__" in listing["items"][0]["fields"], listing
+    search(page, siemd, token)
+    result_row(page, token).click()
+    wait(page).until(EC.visibility_of_element_located((By.ID, "detail-message")))
+    value_of = lambda key: page.find_element(
+        By.XPATH, f"//aside[@id='detail']//dl/dt[.='{key}']/following-sibling::dd[1]").text
+    assert value_of("fields.__proto__") == f"protoval-{token}"
+    assert value_of("fields.constructor") == f"ctorval-{token}"
+    assert value_of("fields.nested.__proto__") == f"deepval-{token}"
+    assert value_of("fields.empty") == "{}"
+    assert page.execute_script("return ({}).polluted === undefined && Object.getPrototypeOf({}) === Object.prototype")
+    both_themes(page, "proto-keys-detail")
     assert severe_console_entries(page) == []

@@ -1,6 +1,6 @@
 // Alerts: counts per severity, filters, the event behind each alert, and one-click incidents.
 import { api, itemsOf } from './api.js';
-import { clear, h, severityBadge, text, time } from './dom.js';
+import { clear, h, severityBadge, text, timeNode } from './dom.js';
 import { term } from './query.js';
 import { showDetail } from './search.js';
 import { showError, showStatus, table } from './ui.js';
@@ -53,7 +53,7 @@ export function render(main, { params, navigate }) {
   function draw() {
     clear(list).append(table(
       [
-        { label: 'Time', class: 'nowrap', value: (alert) => time(alert.created_at ?? alert.ts) },
+        { label: 'Time', class: 'nowrap', value: (alert) => timeNode(alert.created_at ?? alert.ts) },
         { label: 'Severity', value: (alert) => severityBadge(alert.severity) },
         { label: 'Rule', value: (alert) => h('button', { type: 'button', class: 'value', onclick: () => go({ rule_id: alert.rule_id }) }, text(alert.rule_id)) },
         { label: 'Title', value: (alert) => text(alert.title) },

@@ -10,7 +10,8 @@ import * as incidents from './incidents.js';
 import * as intel from './intel.js';
 import * as endpoints from './endpoints.js';
 
-const VIEWS = { overview, search, alerts, incidents, intel, endpoints };
+// A Map, so `?view=constructor` or `?view=__proto__` finds nothing and falls back to search.
+const VIEWS = new Map(Object.entries({ overview, search, alerts, incidents, intel, endpoints }));
 const POLL_MS = 5000;
 let current = null;
 
@@ -32,13 +33,13 @@ export function navigate(next, { replace = false } = {}) {
 
 function render() {
   const state = params();
-  const name = VIEWS[state.get('view')] ? state.get('view') : 'search';
+  const name = VIEWS.has(state.get('view')) ? state.get('view') : 'search';
   for (const link of document.querySelectorAll('#nav a[data-view]')) {
     link.classList.toggle('active', link.dataset.view === name);
   }
   showStatus('');
   const main = clear(document.getElementById('main'));
-  current = VIEWS[name].render(main, { params: state, navigate }) ?? null;
+  current = VIEWS.get(name).render(main, { params: state, navigate }) ?? null;
 }
 
 async function poll() {

@@ -1,13 +1,14 @@
 // Small SVG charts: bar series over time (with click and drag to zoom) and ranked bars.
-import { h } from './dom.js';
+import { h, time } from './dom.js';
 
 const WIDTH = 800;
 
 /**
- * Bars over time. buckets: [{start, count}], interval in seconds. onZoom(sinceISO, untilISO) is
- * called on a bar click (that bucket) or a drag (the selected span).
+ * Bars over time. buckets: [{start, count}], interval in seconds, until the range's end (else the
+ * last bucket's end). onZoom(sinceISO, untilISO) is called on a bar click (that bucket) or a drag
+ * (the selected span).
  */
-export function timeBars(buckets, { interval, height = 100, onZoom, label = 'events' } = {}) {
+export function timeBars(buckets, { interval, until, height = 100, onZoom, label = 'events' } = {}) {
   const max = Math.max(1, ...buckets.map((bucket) => bucket.count));
   const step = WIDTH / Math.max(1, buckets.length);
   const plot = height;
@@ -23,7 +24,7 @@ export function timeBars(buckets, { interval, height = 100, onZoom, label = 'eve
         height: barHeight.toFixed(2),
         dataset: { index: String(index), count: String(bucket.count) },
       },
-      h('title', {}, `${new Date(bucket.start).toLocaleString()}: ${bucket.count} ${label}`),
+      h('title', {}, `${time(bucket.start)} – ${time(new Date(new Date(bucket.start).getTime() + (interval ?? 0) * 1000))}: ${bucket.count} ${label}`),
     );
   });
   const hit = h('rect', { class: 'hit', x: 0, y: 0, width: WIDTH, height: plot });
@@ -38,11 +39,12 @@ export function timeBars(buckets, { interval, height = 100, onZoom, label = 'eve
   );
   // Labels as HTML under the chart, so the stretched SVG never distorts text.
   const first = buckets[0]?.start;
-  const last = buckets.at(-1)?.start;
+  const lastStart = buckets.at(-1)?.start;
+  const end = until ?? (lastStart && new Date(new Date(lastStart).getTime() + (interval ?? 0) * 1000).toISOString());
   const legend = h('div', { class: 'chart-legend' },
-    h('span', {}, first ? new Date(first).toLocaleString() : ''),
+    h('time', { class: 'since', datetime: first }, time(first)),
     h('span', {}, `max ${max} ${label} per ${describe(interval)}`),
-    h('span', {}, last ? new Date(last).toLocaleString() : ''));
+    h('time', { class: 'until', datetime: end }, time(end)));
   if (onZoom && buckets.length > 0) attachZoom(svg, selection, buckets, interval, step, onZoom);
   return h('div', { class: 'chart-box' }, svg, legend);
 }

@@ -42,10 +42,29 @@ export function text(value) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+const pad = (number) => String(number).padStart(2, '0');
+
+/** The browser's zone at `date` as an offset: `UTC`, `UTC+02:00`, `UTC-05:00`. */
+export function zone(date = new Date()) {
+  const offset = -date.getTimezoneOffset();
+  if (offset === 0) return 'UTC';
+  const minutes = Math.abs(offset);
+  return `UTC${offset > 0 ? '+' : '-'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/** Every time on the dashboard: local time with its zone, `2024-05-01 14:03:07 UTC+02:00`. */
 export function time(value) {
   if (!value) return '';
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} `
+    + `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone(date)}`;
+}
+
+/** A <time> element for a table cell: the local time with its zone, the API's UTC text as title. */
+export function timeNode(value) {
+  if (!value) return '';
+  return h('time', { datetime: String(value), title: String(value) }, time(value));
 }
 
 export function severityBadge(severity) {

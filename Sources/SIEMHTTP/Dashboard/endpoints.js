@@ -1,6 +1,6 @@
 // Endpoints: EDR agents with last seen and isolation state, queue a response action, history.
 import { api, itemsOf } from './api.js';
-import { clear, h, text, time } from './dom.js';
+import { clear, h, text, time, timeNode } from './dom.js';
 import { showError, showStatus, table } from './ui.js';
 
 const ACTIONS = {
@@ -11,6 +11,27 @@ const ACTIONS = {
   block_ip: '{"ip": "10.0.0.5"}',
   unblock_ip: '{"ip": "10.0.0.5"}',
 };
+
+const SHORT = 120;
+
+/**
+ * An action's result: its error, then its output as compact JSON; long output is shortened, with
+ * the whole of it in the title and, pretty-printed, in an expandable element (open when its id is
+ * in `expanded`). All text.
+ */
+function actionResult(entry, expanded) {
+  const parts = [];
+  if (entry.error) parts.push(h('div', { class: 'action-error' }, `error: ${text(entry.error)}`));
+  if (entry.output !== undefined && entry.output !== null) {
+    const compact = text(entry.output);
+    parts.push(compact.length <= SHORT
+      ? h('div', { class: 'action-output' }, compact)
+      : h('details', { class: 'action-output', dataset: { id: String(entry.id) }, open: expanded.has(String(entry.id)) },
+        h('summary', { title: compact }, `${compact.slice(0, SHORT - 1)}…`),
+        h('pre', { class: 'raw' }, JSON.stringify(entry.output, null, 2))));
+  }
+  return parts;
+}
 
 function isolation(endpoint) {
   const value = endpoint.isolated ?? endpoint.isolation ?? endpoint.isolation_state;
@@ -57,7 +78,7 @@ export function render(main, { params, navigate }) {
           { label: 'Agent', class: 'mono', value: (endpoint) => text(endpoint.agent_id) },
           { label: 'Host', value: (endpoint) => text(endpoint.hostname ?? endpoint.host) },
           { label: 'OS', value: (endpoint) => text(endpoint.os ?? endpoint.platform) },
-          { label: 'Last seen', class: 'nowrap', value: (endpoint) => time(endpoint.last_seen ?? endpoint.last_seen_at) },
+          { label: 'Last seen', class: 'nowrap', value: (endpoint) => timeNode(endpoint.last_seen ?? endpoint.last_seen_at) },
           { label: 'Status', value: (endpoint) => text(endpoint.status ?? (endpoint.online === undefined ? '' : endpoint.online ? 'online' : 'offline')) },
           { label: 'Isolation', value: (endpoint) => isolation(endpoint) },
         ],
@@ -72,15 +93,17 @@ export function render(main, { params, navigate }) {
   async function loadHistory() {
     try {
       const rows = itemsOf(await api('/edr/actions/history', { params: { agent_id: selected, limit: 50 } }), 'actions');
+      // Live refresh redraws the table: keep the outputs the user opened open.
+      const expanded = new Set([...history.querySelectorAll('details[open]')].map((details) => details.dataset.id));
       clear(history).append(table(
         [
           { label: 'ID', value: (entry) => text(entry.id) },
           { label: 'Agent', class: 'mono', value: (entry) => text(entry.agent_id) },
           { label: 'Action', value: (entry) => text(entry.action_type) },
           { label: 'Params', class: 'mono', value: (entry) => text(entry.params) },
-          { label: 'Status', value: (entry) => text(entry.status) },
+          { label: 'Status', class: 'action-status', value: (entry) => [text(entry.status), entry.completed_at ? h('div', { class: 'meta nowrap' }, time(entry.completed_at)) : null] },
           { label: 'Requested', class: 'nowrap', value: (entry) => `${time(entry.created_at)} by ${text(entry.requested_by)}` },
-          { label: 'Result', class: 'mono', value: (entry) => text(entry.result ?? '') },
+          { label: 'Result', class: 'mono result', value: (entry) => actionResult(entry, expanded) },
         ],
         rows,
         { empty: 'No actions yet.' },

@@ -1,6 +1,6 @@
 // Incidents: a list by status, and a detail with notes, timeline, status/assignee and a note form.
 import { api, itemsOf } from './api.js';
-import { clear, h, severityBadge, text, time } from './dom.js';
+import { clear, h, severityBadge, text, time, timeNode } from './dom.js';
 import { keyValues, panel, showError, showStatus, table } from './ui.js';
 
 export const STATUSES = ['open', 'acknowledged', 'in_progress', 'resolved', 'closed'];
@@ -27,7 +27,7 @@ export function render(main, { params, navigate }) {
           { label: 'Severity', value: (incident) => severityBadge(incident.severity) },
           { label: 'Status', value: (incident) => text(incident.status) },
           { label: 'Assignee', value: (incident) => text(incident.assigned_to) },
-          { label: 'Updated', class: 'nowrap', value: (incident) => time(incident.updated_at ?? incident.created_at) },
+          { label: 'Updated', class: 'nowrap', value: (incident) => timeNode(incident.updated_at ?? incident.created_at) },
         ],
         rows,
         { onRow: (incident) => navigate({ view: 'incidents', status, id: incident.id }), empty: 'No incidents.' },
@@ -65,7 +65,8 @@ function drawDetail(detail, payload, id, reload, reloadList) {
   update.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await api(`/mdr/incidents/${encodeURIComponent(id)}`, { method: 'PATCH', body: { status: statusSelect.value, assigned_to: assignee.value.trim() || null } });
+      const actor = sessionStorage.getItem('siem.author') || undefined; // the timeline's "who"
+      await api(`/mdr/incidents/${encodeURIComponent(id)}`, { method: 'PATCH', body: { status: statusSelect.value, assigned_to: assignee.value.trim() || null, actor } });
       showStatus(`Incident ${id} updated.`, 'ok');
       reload();
       reloadList();
@@ -94,7 +95,7 @@ function drawDetail(detail, payload, id, reload, reloadList) {
   clear(detail).append(
     h('header', {}, h('h2', {}, `Incident ${text(incident.id ?? id)}: ${text(incident.title)}`),
       h('button', { type: 'button', class: 'close', 'aria-label': 'Close', onclick: () => { detail.hidden = true; } }, '×')),
-    keyValues(summary),
+    keyValues(Object.entries(summary).map(([key, value]) => [key, key.endsWith('_at') && typeof value === 'string' ? time(value) : value])),
     update,
     panel('Notes', h('ul', { class: 'notes', id: 'notes' },
       notes.length === 0 ? h('li', { class: 'empty' }, 'No notes yet.') : notes.map((entry) => h('li', {},
@@ -102,10 +103,9 @@ function drawDetail(detail, payload, id, reload, reloadList) {
         h('p', { class: 'note-text' }, text(entry.note ?? entry.text ?? entry.body))))),
       noteForm),
     panel('Timeline', h('ul', { class: 'timeline' },
-      timeline.length === 0 ? h('li', { class: 'empty' }, 'No timeline entries.') : timeline.map((entry) => h('li', {},
-        h('span', { class: 'meta' }, time(entry.ts ?? entry.created_at ?? entry.at)),
-        ' ', text(entry.message ?? entry.description ?? entry.action ?? entry.type ?? entry))))),
-    alerts.length > 0 && panel('Alerts', table(
+      timeline.length === 0 ? h('li', { class: 'empty' }, 'No timeline entries.') : timeline.map(timelineEntry))),
+    // Element.append would print `false`: an empty string adds nothing.
+    alerts.length === 0 ? '' : panel('Alerts', table(
       [
         { label: 'ID', value: (alert) => text(alert.id) },
         { label: 'Severity', value: (alert) => severityBadge(alert.severity) },
@@ -115,4 +115,16 @@ function drawDetail(detail, payload, id, reload, reloadList) {
       alerts,
     )),
   );
+}
+
+/** A timeline entry: when and who, the action, and for a change the field and from → to. */
+function timelineEntry(entry) {
+  const change = entry.field
+    ? h('span', { class: 'change' }, ' ', h('span', { class: 'mono' }, text(entry.field)), ': ',
+      h('span', { class: 'from' }, entry.from === null || entry.from === undefined ? '(none)' : text(entry.from)), ' → ',
+      h('span', { class: 'to' }, entry.to === null || entry.to === undefined ? '(none)' : text(entry.to)))
+    : null;
+  return h('li', {},
+    h('span', { class: 'meta' }, `${time(entry.at ?? entry.ts ?? entry.created_at)} · ${text(entry.actor) || 'unknown'}`),
+    h('div', {}, h('strong', {}, text(entry.action ?? entry.message ?? entry.type)), change));
 }

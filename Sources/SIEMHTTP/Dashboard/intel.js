@@ -1,6 +1,6 @@
-// Threat intel: list, add and delete IOCs (ip, domain, sha256).
+// Threat intel: list (severity, hits, expiry; expired ones marked), add and delete IOCs.
 import { api, itemsOf } from './api.js';
-import { clear, h, text, time } from './dom.js';
+import { clear, h, severityBadge, text, timeNode } from './dom.js';
 import { showError, showStatus, table } from './ui.js';
 
 export function render(main) {
@@ -46,11 +46,17 @@ export function render(main) {
           { label: 'Value', class: 'mono', value: (ioc) => text(ioc.value) },
           { label: 'Source', value: (ioc) => text(ioc.source) },
           { label: 'Note', value: (ioc) => text(ioc.note) },
-          { label: 'Added', class: 'nowrap', value: (ioc) => time(ioc.created_at) },
+          { label: 'Severity', value: (ioc) => severityBadge(ioc.severity) },
+          { label: 'Hits', class: 'hits', value: (ioc) => text(ioc.hit_count ?? 0) },
+          { label: 'Last hit', class: 'nowrap', value: (ioc) => (ioc.last_hit_at ? timeNode(ioc.last_hit_at) : h('span', { class: 'empty' }, 'never')) },
+          { label: 'Expires', class: 'nowrap expiry', value: (ioc) => [
+            ioc.expires_at ? timeNode(ioc.expires_at) : h('span', { class: 'empty' }, 'never'),
+            ioc.expired ? h('span', { class: 'expired-badge' }, 'expired') : null] },
+          { label: 'Added', class: 'nowrap', value: (ioc) => timeNode(ioc.created_at) },
           { label: '', value: (ioc) => h('button', { type: 'button', class: 'danger delete-ioc', dataset: { value: text(ioc.value) }, onclick: (event) => remove(ioc, event.currentTarget) }, 'Delete') },
         ],
         rows,
-        { empty: 'No IOCs yet.' },
+        { empty: 'No IOCs yet.', rowClass: (ioc) => (ioc.expired ? 'ioc-row expired' : 'ioc-row') },
       ));
     } catch (error) {
       showError(error);

@@ -15,7 +15,9 @@ export function render(main, { params, navigate }) {
   async function load() {
     try {
       const stats = await api('/stats', { params: { hours } });
-      const since = new Date(Date.now() - hours * 3600 * 1000);
+      const until = new Date();
+      const since = new Date(until.getTime() - hours * 3600 * 1000);
+      const hourly = { interval: 3600, until: until.toISOString(), height: 100 };
       const perHour = (buckets) => fillHours(buckets ?? [], since, hours);
       const toSearch = (key) => (row) => navigate({ view: 'search', q: term(key, row.key), range: hours <= 24 ? '24h' : '7d' });
       clear(body).append(
@@ -23,8 +25,8 @@ export function render(main, { params, navigate }) {
           card(stats.events, `events (${hours} h)`), card(stats.alerts, `alerts (${hours} h)`),
           card(stats.totals?.events, 'events stored'), card(stats.totals?.alerts, 'alerts stored')),
         h('div', { class: 'grid2' },
-          panel('Events per hour', timeBars(perHour(stats.events_per_hour), { interval: 3600, height: 100 })),
-          panel('Alerts per hour', timeBars(perHour(stats.alerts_per_hour), { interval: 3600, height: 100, label: 'alerts' })),
+          panel('Events per hour', timeBars(perHour(stats.events_per_hour), hourly)),
+          panel('Alerts per hour', timeBars(perHour(stats.alerts_per_hour), { ...hourly, label: 'alerts' })),
           panel('Top hosts', rankBars((stats.top_hosts ?? []).map((row) => ({ key: row.host, count: row.count })), { onSelect: toSearch('host') })),
           panel('Top rules', rankBars((stats.top_rules ?? []).map((row) => ({ key: row.rule_id, count: row.count })), { onSelect: (row) => navigate({ view: 'alerts', rule_id: row.key }) })),
           panel('Events by source', rankBars((stats.events_by_source ?? []).map((row) => ({ key: row.source, count: row.count })), { onSelect: toSearch('source') })),

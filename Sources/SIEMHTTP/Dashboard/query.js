@@ -44,6 +44,11 @@ export function withTerm(input, key, value) {
   return [...kept, term(key, value)].join(' ');
 }
 
+/** A range name from the URL: one of RANGES (own keys only, so `constructor` is no range) or custom. */
+export function rangeName(value) {
+  return value === 'custom' || Object.hasOwn(RANGES, value ?? '') ? value : '24h';
+}
+
 /** since/until (ISO strings) for a range name, or the custom bounds. */
 export function timeBounds(range, custom = {}, now = Date.now()) {
   if (range === 'custom') {
@@ -52,7 +57,7 @@ export function timeBounds(range, custom = {}, now = Date.now()) {
       until: custom.until ? new Date(custom.until).toISOString() : undefined,
     };
   }
-  const seconds = RANGES[range] ?? RANGES['24h'];
+  const seconds = RANGES[rangeName(range)] ?? RANGES['24h'];
   return { since: new Date(now - seconds * 1000).toISOString(), until: undefined };
 }
 

@@ -1,9 +1,10 @@
-// Search: one query box, a time range, the events-over-time histogram, newest-first results with
-// paging, and an event detail whose values add filters.
+// Search: one query box, a time range, the events-over-time histogram (by event time), results
+// newest first by arrival (the API's id order) with paging, and an event detail whose values add
+// filters.
 import { api, itemsOf } from './api.js';
-import { clear, h, text, time } from './dom.js';
+import { clear, h, text, time, timeNode, zone } from './dom.js';
 import { timeBars } from './charts.js';
-import { RANGES, searchRequest, timeBounds, withTerm } from './query.js';
+import { RANGES, rangeName, searchRequest, timeBounds, withTerm } from './query.js';
 import { keyValues, showError, showStatus } from './ui.js';
 
 const PAGE = 50;
@@ -11,7 +12,7 @@ const PAGE = 50;
 export function render(main, { params, navigate }) {
   const state = {
     q: params.get('q') ?? '',
-    range: params.get('range') ?? '24h',
+    range: rangeName(params.get('range')),
     since: params.get('since') ?? '',
     until: params.get('until') ?? '',
   };
@@ -26,7 +27,8 @@ export function render(main, { params, navigate }) {
     [...Object.keys(RANGES), 'custom'].map((name) => h('option', { value: name, selected: name === state.range }, name === 'custom' ? 'custom…' : `last ${name}`)));
   const sinceInput = h('input', { id: 'since', type: 'datetime-local', step: 1, value: toLocalInput(state.since), 'aria-label': 'From' });
   const untilInput = h('input', { id: 'until', type: 'datetime-local', step: 1, value: toLocalInput(state.until), 'aria-label': 'To' });
-  const custom = h('span', { class: 'custom', hidden: state.range !== 'custom' }, sinceInput, ' – ', untilInput);
+  const custom = h('span', { class: 'custom', hidden: state.range !== 'custom' }, sinceInput, ' – ', untilInput,
+    h('span', { class: 'zone', title: 'The range is in the browser\'s local time' }, ` ${zone()}`));
   range.addEventListener('change', () => { custom.hidden = range.value !== 'custom'; });
   const form = h('form', { id: 'search-form', class: 'searchbar', role: 'search' }, box, range, custom, h('button', { type: 'submit' }, 'Search'));
   form.addEventListener('submit', (event) => {
@@ -50,7 +52,10 @@ export function render(main, { params, navigate }) {
     h('div', { class: 'split' },
       h('div', { class: 'results' }, summary,
         h('table', { class: 'grid events' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Time'), h('th', {}, 'Host'), h('th', {}, 'Source'), h('th', {}, 'Message'))),
+          h('thead', {}, h('tr', {},
+            h('th', { title: 'When siemd received the event; the list is ordered by this, newest first' }, 'Received ↓'),
+            h('th', { title: 'The time the event itself carries (ts); the histogram counts by this' }, 'Event time'),
+            h('th', {}, 'Host'), h('th', {}, 'Source'), h('th', {}, 'Message'))),
           results),
         more),
       detail));
@@ -65,7 +70,8 @@ export function render(main, { params, navigate }) {
 
   function row(event, { fresh = false } = {}) {
     const tr = h('tr', { class: fresh ? 'clickable fresh' : 'clickable', dataset: { id: String(event.id) } },
-      h('td', { class: 'nowrap' }, time(event.ts)),
+      h('td', { class: 'nowrap received' }, timeNode(event.received_at)),
+      h('td', { class: 'nowrap event-time' }, timeNode(event.ts)),
       h('td', {}, text(event.host)),
       h('td', {}, text(event.source)),
       h('td', { class: 'message' }, text(event.message)));
@@ -87,7 +93,8 @@ export function render(main, { params, navigate }) {
       shown += items.length;
       cursor = page?.next_cursor ?? null;
       more.hidden = !cursor;
-      summary.textContent = shown === 0 ? 'No events match.' : `${shown} event${shown === 1 ? '' : 's'} shown, newest first${cursor ? '' : ' (all)'}`;
+      summary.textContent = shown === 0 ? 'No events match.'
+        : `${shown} event${shown === 1 ? '' : 's'} shown${cursor ? '' : ' (all)'}, newest first by arrival (received time); the histogram counts by event time`;
     } catch (error) {
       showError(error);
     }
@@ -98,7 +105,7 @@ export function render(main, { params, navigate }) {
     if (!query.until) query.until = new Date().toISOString();
     try {
       const result = await api('/events/histogram', { params: query });
-      clear(histogram).append(timeBars(result.buckets ?? [], { interval: result.interval_seconds, onZoom: zoom }));
+      clear(histogram).append(timeBars(result.buckets ?? [], { interval: result.interval_seconds, until: result.until, onZoom: zoom }));
     } catch (error) {
       clear(histogram).append(h('p', { class: 'empty' }, `Histogram unavailable: ${error.message}`));
     }
@@ -135,7 +142,7 @@ export function showDetail(detail, event, addFilter) {
     h('pre', { class: 'raw', id: 'detail-message' }, text(event.message)),
     h('h3', {}, 'Event'),
     keyValues(
-      { ts: event.ts, received_at: event.received_at, ...Object.fromEntries(filterable.map((key) => [key, event[key]]).filter(([, value]) => value)) },
+      [['ts', time(event.ts)], ['received_at', time(event.received_at)], ...filterable.map((key) => [key, event[key]]).filter(([, value]) => value)],
       { onValue: (key, value) => (filterable.includes(key) ? addFilter(key, value) : undefined) },
     ),
     h('h3', {}, 'IPs'),
@@ -147,10 +154,12 @@ export function showDetail(detail, event, addFilter) {
   );
 }
 
-function flatten(object, prefix = '', out = {}) {
+/** [dotted key, value] entries of nested objects: a list, not an object, so a key named
+ * `__proto__` (JSON.parse keeps it as an own key) stays a key. Empty objects show as {}. */
+function flatten(object, prefix = '', out = []) {
   for (const [key, value] of Object.entries(object ?? {})) {
-    if (value && typeof value === 'object' && !Array.isArray(value)) flatten(value, `${prefix}${key}.`, out);
-    else out[prefix + key] = value;
+    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) flatten(value, `${prefix}${key}.`, out);
+    else out.push([prefix + key, value]);
   }
   return out;
 }

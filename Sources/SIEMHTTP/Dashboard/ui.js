@@ -28,10 +28,13 @@ export function table(columns, rows, { onRow, empty = 'Nothing here yet.', rowCl
   return h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, columns.map((column) => h('th', {}, column.label)))), body);
 }
 
-/** A definition list of key/value; onValue(key, value) makes values clickable filters. */
+/**
+ * A definition list of key/value: an object (its own keys, `__proto__` included, as JSON.parse
+ * keeps it) or a list of [key, value] entries; onValue(key, value) makes values clickable filters.
+ */
 export function keyValues(object, { prefix = '', onValue } = {}) {
   const list = h('dl', { class: 'kv' });
-  for (const [key, value] of Object.entries(object ?? {})) {
+  for (const [key, value] of Array.isArray(object) ? object : Object.entries(object ?? {})) {
     const name = prefix + key;
     const shown = text(value);
     const valueNode = onValue && (typeof value !== 'object' || value === null)
