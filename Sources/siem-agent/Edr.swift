@@ -22,6 +22,14 @@ extension SiemAgent {
         var auditLog: String?
         @Option(help: "Seconds between SIGTERM and SIGKILL for kill_process.") var killGrace: Double = 5
         @Option(help: "Largest file collect_file_hash reads, in bytes.") var maxHashBytes: Int = 1 << 30
+        @Option(
+            name: .customLong("hash-path"),
+            help: ArgumentHelp(
+                "A folder collect_file_hash may read under; repeat for more (replaces the default list).",
+                discussion:
+                    "Default: \(EDRConfiguration.defaultHashPaths.joined(separator: " ")). Checked after resolving symlinks and '..'; /proc, /sys, /dev, shadow/sudoers files, SSH and GnuPG private keys and the agent's and siemd's state are refused even inside these.",
+                valueName: "prefix"))
+        var hashPaths: [String] = []
         @Option(help: "Packet filter for blocking and isolation: auto (nft, else iptables), nft or iptables.")
         var firewall: FirewallChoice = .auto
 
@@ -34,13 +42,16 @@ extension SiemAgent {
             }
             guard killGrace >= 0, killGrace <= 300 else { throw ValidationError("--kill-grace must be 0...300") }
             guard maxHashBytes > 0 else { throw ValidationError("--max-hash-bytes must be positive") }
+            for prefix in hashPaths where !prefix.hasPrefix("/") || prefix.contains("\0") {
+                throw ValidationError("--hash-path must be an absolute folder path: \(prefix)")
+            }
         }
 
         func run() async throws {
             let configuration = EDRConfiguration(
                 server: server, interval: interval, allowResponse: allowResponse, statePath: state,
                 auditLogPath: auditLog, apiKey: SiemAgent.apiKey, killGrace: killGrace, maxHashBytes: maxHashBytes,
-                firewall: firewall)
+                hashPaths: hashPaths, firewall: firewall)
             try await EDRAgent(configuration: configuration, logger: Logger(label: "siem-agent.edr")).run()
         }
     }

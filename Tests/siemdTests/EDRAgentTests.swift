@@ -26,6 +26,8 @@ import Testing
 
         let agentID = try await registeredAgentID(siemd.baseURL)
         #expect(!agentID.isEmpty, "the agent did not register: \(agent.stop())")
+        // The agent saves its identity once the registration answer arrives, a moment after siemd lists it.
+        #expect(await eventually { FileManager.default.fileExists(atPath: statePath) })
         let state = jsonObject(try String(contentsOfFile: statePath, encoding: .utf8))
         #expect(state["agent_id"] as? String == agentID)
         #expect((state["token"] as? String)?.count == 64)
@@ -107,6 +109,40 @@ import Testing
         let endpoints = jsonObject(try await http(.GET, siemd.baseURL + "/edr/endpoints").body)
         #expect((endpoints["items"] as? [Any])?.count == 1)
         withExtendedLifetime(listener) {}
+    }
+
+    /// What a compromised siemd could ask for and the agent refuses on its own (siemd queues these).
+    @Test func theAgentRefusesToLeakSecretsOrKillTheSIEM() async throws {
+        let directory = try TemporaryDirectory(prefix: "siem-edr")
+        defer { withExtendedLifetime(directory) {} }
+        let folder = directory.url
+        let database = folder.appendingPathComponent("siem.sqlite3").path
+        let siemd = try SiemdProcess(
+            arguments: ["--db", database], environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "edr-test"])
+        let statePath = folder.appendingPathComponent("state/edr.json").path
+        let agent = try ChildProcess(
+            ChildProcess.product("siem-agent"),
+            ["edr", "--server", siemd.baseURL, "--interval", "0.3", "--allow-response", "--state", statePath])
+        defer { agent.stop() }
+        let agentID = try await registeredAgentID(siemd.baseURL)
+        #expect(!agentID.isEmpty, "the agent did not register: \(agent.stop())")
+        let link = folder.appendingPathComponent("innocent.txt").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/etc/shadow")
+        for path in ["/etc/shadow", link, "/usr/../etc/shadow", "/proc/self/environ", database, statePath] {
+            let action = try await finished(
+                siemd, agentID, try await queue(siemd, agentID, "collect_file_hash", #"{"path":"\#(path)"}"#))
+            #expect(action["status"] as? String == "refused", "\(path): \(action)")
+            #expect(action["output"] == nil || action["output"] is NSNull, "\(path): \(action)")
+        }
+        let killSiemd = try await finished(
+            siemd, agentID,
+            try await queue(siemd, agentID, "kill_process", #"{"pid":\#(siemd.process.processIdentifier)}"#))
+        #expect(killSiemd["status"] as? String == "refused", "\(killSiemd)")
+        #expect(siemd.process.isRunning)
+        let killAgent = try await finished(
+            siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(agent.pid)}"#))
+        #expect(killAgent["status"] as? String == "refused", "\(killAgent)")
+        #expect(agent.process.isRunning)
     }
 
     @Test func withoutAllowResponseActionsAreRefused() async throws {
@@ -195,13 +231,14 @@ import Testing
             #expect(action["status"] as? String == "failed", "\(action)")
             #expect(action["error"] as? String == "requires root", "\(action)")
         }
-        // Not root, so not allowed to signal a root process (siemd here) either.
-        let target = siemd.process.processIdentifier
+        // Not root, so not allowed to signal a root process either (siemd is refused whoever runs the agent).
+        let rootProcess = try SpawnedProcess(["/bin/sleep", "300"])
         let action = try await finished(
-            siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(target)}"#))
+            siemd, agentID, try await queue(siemd, agentID, "kill_process", #"{"pid":\#(rootProcess.pid)}"#))
         #expect(action["status"] as? String == "failed")
         #expect((action["error"] as? String)?.contains("permission denied") == true, "\(action)")
-        #expect(siemd.process.isRunning)
+        var status: Int32 = 0
+        #expect(waitpid(rootProcess.pid, &status, WNOHANG) == 0, "the root process ended")
     }
 
     @Test func anAgentWhoseSavedIDBelongsToAnotherRegistersAfresh() async throws {

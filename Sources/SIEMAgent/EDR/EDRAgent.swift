@@ -196,11 +196,16 @@ public struct EDRAgent: Sendable {
         guard configuration.allowResponse, geteuid() == 0, state.isolated || !state.blockedIPs.isEmpty else { return }
         do {
             let firewall = try configuration.firewall.backend().get()
-            if !state.blockedIPs.isEmpty { try firewall.applyBlocks(state.blockedIPs) }
+            let executor = ResponseExecutor(
+                configuration: configuration, client: EDRClient(server: configuration.server, apiKey: nil))
+            let server = executor.serverAddresses()
+            if !state.blockedIPs.isEmpty {
+                // An address that is now the server's or this host's own is left unblocked.
+                try firewall.applyBlocks(
+                    ResponseExecutor.blockable(state.blockedIPs, protectedIPs: executor.protectedIPs(server: server)))
+            }
             if state.isolated {
-                let executor = ResponseExecutor(
-                    configuration: configuration, client: EDRClient(server: configuration.server, apiKey: nil))
-                try firewall.isolate(server: executor.serverAddresses(), nameservers: Firewall.nameservers())
+                try firewall.isolate(server: server, nameservers: Firewall.nameservers())
             }
             logger.info("firewall state restored", metadata: ["isolated": "\(state.isolated)"])
         } catch {

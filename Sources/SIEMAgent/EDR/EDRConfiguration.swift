@@ -18,13 +18,16 @@ public struct EDRConfiguration: Sendable {
     var killGrace: Double
     /// The largest file `collect_file_hash` reads, in bytes.
     var maxHashBytes: Int
+    /// The folders `collect_file_hash` may read under (`HashPathPolicy` denies some files in them).
+    var hashPaths: [String]
     var firewall: FirewallChoice
 
     /// Without `statePath`, `/var/lib/siem-agent/edr.json` as root, else `~/.siem-agent/edr.json`;
-    /// without `auditLogPath`, `edr-audit.log` next to the state file.
+    /// without `auditLogPath`, `edr-audit.log` next to the state file; with `hashPaths` empty,
+    /// `defaultHashPaths`.
     public init(
         server: String, interval: Double, allowResponse: Bool, statePath: String?, auditLogPath: String?,
-        apiKey: String?, killGrace: Double, maxHashBytes: Int, firewall: FirewallChoice
+        apiKey: String?, killGrace: Double, maxHashBytes: Int, hashPaths: [String] = [], firewall: FirewallChoice
     ) {
         let statePath = statePath ?? Self.defaultStatePath()
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
@@ -36,8 +39,12 @@ public struct EDRConfiguration: Sendable {
         self.apiKey = apiKey
         self.killGrace = killGrace
         self.maxHashBytes = maxHashBytes
+        self.hashPaths = hashPaths.isEmpty ? Self.defaultHashPaths : hashPaths
         self.firewall = firewall
     }
+
+    /// What `collect_file_hash` may read without `--hash-path`.
+    public static var defaultHashPaths: [String] { HashPathPolicy.defaultPrefixes }
 
     static func defaultStatePath() -> String {
         if geteuid() == 0 { return "/var/lib/siem-agent/edr.json" }

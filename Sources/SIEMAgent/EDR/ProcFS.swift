@@ -32,6 +32,8 @@ enum ProcFS {
         var comm: String
         var state: Character
         var ppid: Int32
+        /// The kernel's PF_* flags (field 9).
+        var flags: UInt32 = 0
         /// Clock ticks after boot; with the pid, identifies one process across pid reuse.
         var startTime: UInt64
     }
@@ -42,10 +44,11 @@ enum ProcFS {
         else { return nil }
         let comm = String(text[text.index(after: open)..<close])
         let rest = text[text.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state); starttime is field 22.
-        guard rest.count > 19, let state = rest[0].first, let ppid = Int32(rest[1]), let start = UInt64(rest[19])
+        // rest[0] is field 3 (state); flags is field 9, starttime field 22.
+        guard rest.count > 19, let state = rest[0].first, let ppid = Int32(rest[1]), let flags = UInt32(rest[6]),
+            let start = UInt64(rest[19])
         else { return nil }
-        return Stat(comm: comm, state: state, ppid: ppid, startTime: start)
+        return Stat(comm: comm, state: state, ppid: ppid, flags: flags, startTime: start)
     }
 
     static func uid(_ pid: Int32) -> UInt32? {

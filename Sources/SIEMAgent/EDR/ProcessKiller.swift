@@ -6,12 +6,17 @@ import SIEMCore
 #endif
 
 /// `kill_process`: SIGTERM, then SIGKILL after a grace period, only ever to the process that had the
-/// pid (and, when given, the start time) the action names.
+/// pid (and, when given, the start time) the action names, and never to init, the agent, its parent,
+/// the SIEM's own programs or kernel threads (`ResponsePolicy`).
 enum ProcessKiller {
-    static func kill(pid: Int32, expectedStart: UInt64?, grace: Double) async -> ActionOutcome {
-        guard pid > 1 else { return .refused("refusing to signal pid \(pid)") }
-        guard pid != getpid() else { return .refused("refusing to kill the agent itself") }
-        guard let stat = ProcFS.stat(pid), stat.state != "Z" else { return .failed("no such process: \(pid)") }
+    static func kill(
+        pid: Int32, expectedStart: UInt64?, grace: Double, agent: ResponsePolicy.AgentIdentity = .current()
+    ) async -> ActionOutcome {
+        if let reason = ResponsePolicy.pidRefusal(pid, agent: agent) { return .refused(reason) }
+        guard let (facts, stat) = ResponsePolicy.ProcessFacts.read(pid) else {
+            return .failed("no such process: \(pid)")
+        }
+        if let reason = ResponsePolicy.processRefusal(facts, agent: agent) { return .refused(reason) }
         if let expectedStart, expectedStart != stat.startTime {
             return .failed("pid \(pid) now belongs to another process (start time differs); not signalled")
         }

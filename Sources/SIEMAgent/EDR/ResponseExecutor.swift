@@ -18,10 +18,9 @@ struct ResponseExecutor {
     func execute(_ type: ActionType, params: [String: JSONValue], state: inout AgentState) async -> ActionOutcome {
         switch type {
         case .collectFileHash:
-            guard let path = params["path"]?.stringValue, path.hasPrefix("/") else {
-                return .failed("params.path must be an absolute path")
-            }
-            return FileHasher.hash(path: path, maxBytes: configuration.maxHashBytes)
+            guard let path = params["path"]?.stringValue else { return .failed("params.path must be an absolute path") }
+            return FileHasher.hash(
+                path: path, policy: .resolved(configuration), maxBytes: configuration.maxHashBytes)
         case .killProcess:
             guard let pidText = params["pid"]?.scalarText, let pid = Int32(pidText) else {
                 return .failed("params.pid must be a process id")
@@ -29,14 +28,19 @@ struct ResponseExecutor {
             let start = params["start_time"]?.scalarText.flatMap { UInt64($0) }
             return await ProcessKiller.kill(pid: pid, expectedStart: start, grace: configuration.killGrace)
         case .blockIP, .unblockIP:
-            guard let text = params["ip"]?.stringValue, let ip = IPAddress.canonical(text) else {
-                return .failed("params.ip must be an IP address")
+            let server = serverAddresses()
+            if type == .blockIP, server.isEmpty {
+                return .refused(
+                    "refusing block_ip: the SIEM server address does not resolve, so it could be the one blocked")
             }
-            if type == .blockIP, serverAddresses().contains(ip) || ip.hasPrefix("127.") || ip == "::1" {
-                return .refused("refusing to block \(ip): it is loopback or the SIEM server")
+            let protected = protectedIPs(server: server)
+            if let reason = ResponsePolicy.addressRefusal(type, params, protectedIPs: protected) {
+                return .refused(reason)
             }
+            guard let ip = params["ip"]?.stringValue else { return .refused("`params.ip` is required") }
             return firewall { firewall in
-                var blocked = state.blockedIPs.filter { $0 != ip }
+                // Never re-apply an address that has become protected (the server moved, say).
+                var blocked = Self.blockable(state.blockedIPs, protectedIPs: protected).filter { $0 != ip }
                 if type == .blockIP { blocked.append(ip) }
                 try firewall.applyBlocks(blocked)
                 state.blockedIPs = blocked
@@ -80,6 +84,23 @@ struct ResponseExecutor {
         } catch {
             return .failed("\(error)")
         }
+    }
+
+    /// What no `block_ip` may name: the SIEM server's addresses, this host's own and, when the
+    /// server is named by a host name, the name servers that resolve it.
+    func protectedIPs(server: [String]) -> Set<String> {
+        let host = URL(string: configuration.server)?.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let named = host.map { IPAddress.canonical($0) == nil } ?? false
+        return Self.protectedIPs(server: server, nameservers: named ? Firewall.nameservers() : [])
+    }
+
+    static func protectedIPs(server: [String], nameservers: [String]) -> Set<String> {
+        Set(server + nameservers.compactMap { IPAddress.canonical($0) }).union(InterfaceAddresses.all())
+    }
+
+    /// `ips` without the ones `ResponsePolicy` would refuse to block.
+    static func blockable(_ ips: [String], protectedIPs: Set<String>) -> [String] {
+        ips.filter { ResponsePolicy.addressRefusal(.blockIP, ["ip": .string($0)], protectedIPs: protectedIPs) == nil }
     }
 
     func serverAddresses() -> [String] {
