@@ -45,6 +45,7 @@ extension Siemd {
             }
             if let db { configuration.databasePath = db }
             if let rules { configuration.rulesPath = rules }
+            raiseOpenFileLimit(logger: logger)
             do {
                 let app = try SIEMServer.makeApplication(configuration: configuration, logger: logger)
                 try await app.runService()
@@ -86,3 +87,22 @@ extension Siemd {
         }
     }
 }
+
+/// Every connection holds a descriptor: take the hard limit (often far above the soft 1,024) so
+/// a burst of clients does not run siemd out of them; idle ones are closed by the idle timeout.
+func raiseOpenFileLimit(logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(openFilesResource, &limit) == 0 else { return }
+    if limit.rlim_cur < limit.rlim_max {
+        var raised = limit
+        raised.rlim_cur = limit.rlim_max
+        if setrlimit(openFilesResource, &raised) == 0 { limit = raised }
+    }
+    logger.info("open file limit", metadata: ["fd.limit": "\(limit.rlim_cur)"])
+}
+
+#if os(Linux)
+    let openFilesResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#else
+    let openFilesResource = RLIMIT_NOFILE
+#endif

@@ -71,6 +71,8 @@ func withLiveSIEM<T: Sendable>(
         configure: { configuration in
             configuration.security = parsed.security
             configuration.maxBodyBytes = parsed.maxBodyBytes
+            configuration.idleTimeout = parsed.idleTimeout
+            configuration.requestHeadTimeout = parsed.requestHeadTimeout
             configure(&configuration)
         }
     ) { client, store in

@@ -1,4 +1,5 @@
 import SIEMCore
+import SIEMEngine
 import Testing
 
 @testable import SIEMHTTP
@@ -21,9 +22,23 @@ import Testing
         #expect(defaults.mdr.autoCreateMinSeverity == .medium)
     }
 
+    @Test func readsTheWebhookQueueBytes() throws {
+        let configuration = try ServerConfiguration(environment: [
+            "MDR_WEBHOOK_URL": "https://hooks.example/siem", "MDR_WEBHOOK_QUEUE_BYTES": "1048576",
+        ])
+        #expect(configuration.mdr.webhookQueueBytes == 1 << 20)
+        #expect(WebhookSender.Configuration(configuration.mdr)?.queueBytes == 1 << 20)
+        let defaults = try ServerConfiguration(environment: ["MDR_WEBHOOK_URL": "https://hooks.example/siem"])
+        #expect(defaults.mdr.webhookQueueBytes == 64 << 20)
+        #expect(WebhookSender.Configuration(defaults.mdr)?.queueBytes == 64 << 20)
+    }
+
     @Test(arguments: [
         ("MDR_WEBHOOK_URL", "ftp://x"), ("MDR_WEBHOOK_URL", "not a url"), ("MDR_WEBHOOK_TIMEOUT", "fast"),
         ("MDR_AUTO_CREATE_INCIDENTS", "maybe"), ("MDR_AUTO_CREATE_MIN_SEVERITY", "urgent"),
+        ("MDR_WEBHOOK_QUEUE_BYTES", "0"), ("MDR_WEBHOOK_QUEUE_BYTES", "-1"), ("MDR_WEBHOOK_QUEUE_BYTES", "64MiB"),
+        ("MDR_WEBHOOK_QUEUE_BYTES", "1.5"), ("MDR_WEBHOOK_QUEUE_BYTES", "1023"),
+        ("MDR_WEBHOOK_QUEUE_BYTES", "99999999999999999999"),
     ])
     func badValuesNameTheVariable(variable: String, value: String) {
         #expect {

@@ -11,8 +11,8 @@ import Testing
 
 @testable import SIEMHTTP
 
-/// A real webhook receiver on loopback: records each request; can fail the first ones or hold
-/// requests until released.
+/// A real webhook receiver on loopback: records each request (GET or POST); can fail the first ones,
+/// hold requests until released, or answer every request with a 302 to `redirectTo`.
 actor WebhookReceiver {
     struct Received: Sendable {
         var headers: HTTPFields
@@ -23,10 +23,12 @@ actor WebhookReceiver {
     private var failuresLeft: Int
     private var holding: Bool
     private var held: [CheckedContinuation<Void, Never>] = []
+    private let redirectTo: String?
 
-    init(failFirst: Int = 0, hold: Bool = false) {
+    init(failFirst: Int = 0, hold: Bool = false, redirectTo: String? = nil) {
         failuresLeft = failFirst
         holding = hold
+        self.redirectTo = redirectTo
     }
 
     var heldCount: Int { held.count }
@@ -34,6 +36,7 @@ actor WebhookReceiver {
     func record(_ headers: HTTPFields, _ body: Data) async -> HTTPResponse.Status {
         received.append(Received(headers: headers, body: body))
         if holding { await withCheckedContinuation { held.append($0) } }
+        if redirectTo != nil { return .found }
         if failuresLeft > 0 {
             failuresLeft -= 1
             return .internalServerError
@@ -50,11 +53,15 @@ actor WebhookReceiver {
     /// Runs `body` with the receiver listening on a free loopback port.
     func serve<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()
-        router.post("/hook") { [self] request, _ -> Response in
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { [self] request, _ in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let status = await record(request.headers, Data(buffer.readableBytesView))
-            return Response(status: status)
+            guard let redirectTo else { return Response(status: status) }
+            return Response(status: status, headers: [.location: redirectTo])
         }
+        // GET too: a followed 302 turns the POST into a GET.
+        router.post("/hook", use: handler)
+        router.get("/hook", use: handler)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "webhook-receiver")
         logger.logLevel = .critical
@@ -98,12 +105,13 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
 
 @Suite struct WebhookTests {
     func sender(
-        port: Int, secret: String? = "s3cret", queueSize: Int = 100, attempts: Int = 3, timeout: Double = 5
+        port: Int, secret: String? = "s3cret", queueSize: Int = 100, queueBytes: Int = 64 << 20, attempts: Int = 3,
+        timeout: Double = 5
     ) -> WebhookSender {
         WebhookSender(
             configuration: .init(
                 url: "http://127.0.0.1:\(port)/hook", secret: secret, timeout: timeout, queueSize: queueSize,
-                maxAttempts: attempts, retryDelay: 0.01),
+                queueBytes: queueBytes, maxAttempts: attempts, retryDelay: 0.01),
             logger: Logger(label: "webhook-test"))
     }
 
@@ -182,12 +190,78 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
                     let ingest = try await client.post("/ingest", referenceEvent)
                     #expect(ingest.status == .ok)
                 }
+                // Alerts reach the sender through the post-commit queue, after the ingest has answered.
+                #expect(await eventually { sender.statistics.enqueued + sender.statistics.dropped == 7 })
                 #expect(await receiver.heldCount == 1)
                 let counts = sender.statistics
-                #expect(counts.enqueued + counts.dropped == 7)
                 #expect(counts.dropped >= 5)
                 await receiver.release()
                 #expect(await eventually { sender.statistics.delivered == counts.enqueued })
+            }
+        }
+    }
+
+    @Test func aStuckReceiverAndLargeDeliveriesStayWithinTheQueueBytes() async throws {
+        let receiver = WebhookReceiver(hold: true)
+        try await receiver.serve { port in
+            let budget = 200_000
+            let sender = sender(port: port, queueSize: 1000, queueBytes: budget, attempts: 1, timeout: 120)
+            try await withSIEM(webhooks: sender) { client in
+                let peak = Task {
+                    var peak = 0
+                    while !Task.isCancelled {
+                        peak = max(peak, sender.statistics.queuedBytes)
+                        try? await Task.sleep(for: .milliseconds(1))
+                    }
+                    return peak
+                }
+                try await client.post("/mdr/incidents", #"{"title":"first"}"#)
+                #expect(await eventually { await receiver.heldCount == 1 })
+                // Two alerts per event, each alert.created carrying the whole 30 kB event: the count limit
+                // (1000) would take all 20, the byte budget takes at most 6.
+                let padding = String(repeating: "A", count: 30_000)
+                let large = """
+                    {"source": "syslog", "host": "demo-host", "fields": {"program": "sshd"},
+                     "message": "Failed password for invalid user admin from 10.0.0.5 port 53422 ssh2 \(padding)"}
+                    """
+                let started = ContinuousClock.now
+                for _ in 0..<10 {
+                    let ingest = try await client.post("/ingest", large)
+                    #expect(ingest.status == .ok)
+                }
+                #expect(ContinuousClock.now - started < .seconds(30))
+                #expect(await eventually { sender.statistics.enqueued + sender.statistics.dropped == 21 })
+                let counts = sender.statistics
+                #expect(counts.dropped >= 14)
+                #expect(counts.queuedBytes <= budget)
+                #expect(await receiver.heldCount == 1)
+                peak.cancel()
+                #expect(await peak.value <= budget)
+                await receiver.release()
+                #expect(await eventually { sender.statistics.delivered == counts.enqueued })
+                #expect(await eventually { sender.statistics.queuedBytes == 0 })
+            }
+        }
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let target = WebhookReceiver()
+        try await target.serve { targetPort in
+            let redirecting = WebhookReceiver(redirectTo: "http://127.0.0.1:\(targetPort)/hook")
+            try await redirecting.serve { port in
+                let sender = sender(port: port, attempts: 3)
+                try await withSIEM(webhooks: sender) { client in
+                    try await client.post("/mdr/incidents", #"{"title":"redirect me"}"#)
+                    #expect(await eventually { sender.statistics.failed == 1 })
+                    // Time for a followed redirect or a retry to arrive.
+                    try await Task.sleep(for: .milliseconds(300))
+                    let counts = sender.statistics
+                    #expect(counts.attempts == 1)
+                    #expect(counts.delivered == 0)
+                    #expect(counts.queuedBytes == 0)
+                    #expect(await redirecting.received.count == 1)
+                    #expect(await target.received.isEmpty)
+                }
             }
         }
     }

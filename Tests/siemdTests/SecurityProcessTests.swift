@@ -91,3 +91,31 @@ import Testing
         #expect(!guarded.log.contains("AUTHENTICATION IS OFF"))
     }
 }
+
+/// Finding 1 of the second review: idle connections no longer exhaust siemd's descriptors.
+@Suite struct DescriptorExhaustionTests {
+    /// With 256 descriptors, 400 idle connections fill them (and the accept backlog); the idle
+    /// timeout closes them, so `/health` answers again within seconds instead of never.
+    @Test func idleConnectionsCannotStarveTheServer() async throws {
+        let directory = try TemporaryDirectory(prefix: "siemd-fd")
+        let siemd = try SiemdProcess(
+            arguments: ["--db", directory.databasePath], environment: ["SIEM_IDLE_TIMEOUT": "2"], openFiles: 256)
+        defer { _ = siemd.stop(signal: SIGTERM) }
+        var idle: [RawConnection] = []
+        for _ in 0..<400 {
+            guard let connection = try? await RawConnection.open(port: siemd.port, timeout: 1) else { break }
+            idle.append(connection)
+        }
+        #expect(idle.count > 256, "the backlog took \(idle.count) connections")
+        var answered = false
+        let deadline = Date().addingTimeInterval(30)
+        while !answered, Date() < deadline {
+            if let probe = try? await RawConnection.open(port: siemd.port, timeout: 3) {
+                try? await probe.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                answered = await probe.receive().hasPrefix("HTTP/1.1 200")
+            }
+        }
+        #expect(answered, "GET /health never answered while idle connections held the descriptors")
+        withExtendedLifetime(idle) {}
+    }
+}

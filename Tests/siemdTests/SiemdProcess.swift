@@ -25,9 +25,17 @@ final class SiemdProcess: @unchecked Sendable {  // mutated only from the test t
     }
 
     /// Starts siemd on port 0 and waits (bounded) until it logs the port it bound.
-    init(arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = Self.executable
-        process.arguments = ["--host", "127.0.0.1", "--port", "0"] + arguments
+    /// With `openFiles`, siemd runs with that limit on file descriptors (`ulimit -n`, soft and hard).
+    init(arguments: [String], environment: [String: String] = [:], openFiles: Int? = nil) throws {
+        let arguments = ["--host", "127.0.0.1", "--port", "0"] + arguments
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -43,6 +43,8 @@ public enum IPAddress {
     }
 
     static func canonicalIPv6(_ text: String) -> String? {
+        // inet_pton reads a C string: text after a NUL would be ignored, not refused.
+        guard !text.utf8.contains(0) else { return nil }
         var address = in6_addr()
         let parsed = text.withCString { inet_pton(AF_INET6, $0, &address) }
         guard parsed == 1 else { return nil }

@@ -11,6 +11,9 @@ public struct MDRConfiguration: Sendable {
     public var webhookTimeout: Double = 1.5
     /// `MDR_WEBHOOK_QUEUE_SIZE`: deliveries waiting at most; beyond it new ones are dropped (counted, logged).
     public var webhookQueueSize: Int = 10_000
+    /// `MDR_WEBHOOK_QUEUE_BYTES`: bytes of delivery data waiting at most (the delivery in flight included);
+    /// beyond it new ones are dropped (counted, logged).
+    public var webhookQueueBytes: Int = 64 << 20
     /// `MDR_WEBHOOK_MAX_ATTEMPTS`: attempts per delivery, the first included.
     public var webhookMaxAttempts: Int = 4
     /// `MDR_WEBHOOK_RETRY_DELAY`: seconds before the first retry; doubles each retry.

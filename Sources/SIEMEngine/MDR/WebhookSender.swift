@@ -7,7 +7,10 @@ import SIEMCore
 import ServiceLifecycle
 
 /// Delivers MDR webhooks off the ingest path: `send` only enqueues (never waits); one service task
-/// posts them with retries and backoff. A full queue drops the newest delivery, counted and logged.
+/// posts them with retries and backoff. The queue is bounded by count (`queueSize`) and by bytes
+/// (`queueBytes`, the data texts of the deliveries waiting plus the one in flight); a delivery that
+/// would exceed either is dropped (the newest), counted and logged. Redirects are never followed: a
+/// 3xx answer fails the delivery like a 4xx, and the redirect target receives nothing.
 ///
 /// Each POST carries `{"event": …, "data": …, "sent_at": …}`. With a secret, `x-siem-signature` is
 /// `sha256=` + hex HMAC-SHA256(secret, exact body bytes); `x-siem-timestamp` repeats `sent_at`,
@@ -18,17 +21,20 @@ public final class WebhookSender: Service, Sendable {
         public var secret: String?
         public var timeout: Double
         public var queueSize: Int
+        /// The most bytes of delivery data that may wait, the delivery in flight included.
+        public var queueBytes: Int
         public var maxAttempts: Int
         public var retryDelay: Double
 
         public init(
-            url: String, secret: String? = nil, timeout: Double = 1.5, queueSize: Int = 10_000, maxAttempts: Int = 4,
-            retryDelay: Double = 0.5
+            url: String, secret: String? = nil, timeout: Double = 1.5, queueSize: Int = 10_000,
+            queueBytes: Int = 64 << 20, maxAttempts: Int = 4, retryDelay: Double = 0.5
         ) {
             self.url = url
             self.secret = secret
             self.timeout = timeout
             self.queueSize = queueSize
+            self.queueBytes = queueBytes
             self.maxAttempts = maxAttempts
             self.retryDelay = retryDelay
         }
@@ -37,7 +43,8 @@ public final class WebhookSender: Service, Sendable {
             guard let url = mdr.webhookURL else { return nil }
             self.init(
                 url: url, secret: mdr.webhookSecret, timeout: mdr.webhookTimeout, queueSize: mdr.webhookQueueSize,
-                maxAttempts: mdr.webhookMaxAttempts, retryDelay: mdr.webhookRetryDelay)
+                queueBytes: mdr.webhookQueueBytes, maxAttempts: mdr.webhookMaxAttempts,
+                retryDelay: mdr.webhookRetryDelay)
         }
     }
 
@@ -47,9 +54,11 @@ public final class WebhookSender: Service, Sendable {
         public var delivered = 0
         /// Deliveries that failed every attempt.
         public var failed = 0
-        /// Deliveries refused because the queue was full.
+        /// Deliveries refused because the queue was full (by count or by bytes).
         public var dropped = 0
         public var attempts = 0
+        /// Bytes of data of the deliveries queued now, the one in flight included (a gauge, not a counter).
+        public var queuedBytes = 0
     }
 
     struct Delivery: Sendable {
@@ -74,28 +83,60 @@ public final class WebhookSender: Service, Sendable {
 
     /// Queues `event` with `data` (a JSON text); returns at once.
     public func send(event: String, data: String) {
+        let bytes = data.utf8.count
+        // Reserve the bytes before yielding, so concurrent senders cannot together exceed the budget.
+        let reserved = counts.update {
+            guard $0.queuedBytes + bytes <= configuration.queueBytes else { return false }
+            $0.queuedBytes += bytes
+            return true
+        }
+        guard reserved else {
+            drop(event: event, limit: "bytes")
+            return
+        }
         switch continuation.yield(Delivery(event: event, data: data)) {
         case .enqueued:
             counts.update { $0.enqueued += 1 }
         case .dropped:
-            let dropped = counts.update {
-                $0.dropped += 1
-                return $0.dropped
-            }
-            if dropped == 1 || dropped % 1000 == 0 {
-                logger.warning(
-                    "webhook queue full; delivery dropped",
-                    metadata: ["webhook.event": "\(event)", "webhook.dropped": "\(dropped)"])
-            }
+            release(bytes)
+            drop(event: event, limit: "count")
         case .terminated:
-            counts.update { $0.dropped += 1 }
+            counts.update {
+                $0.queuedBytes -= bytes
+                $0.dropped += 1
+            }
         @unknown default:
-            counts.update { $0.dropped += 1 }
+            counts.update {
+                $0.queuedBytes -= bytes
+                $0.dropped += 1
+            }
         }
     }
 
+    /// Counts a delivery refused by the `limit` ("count" or "bytes") of the queue; logs the first and every 1000th.
+    private func drop(event: String, limit: String) {
+        let dropped = counts.update {
+            $0.dropped += 1
+            return $0.dropped
+        }
+        if dropped == 1 || dropped % 1000 == 0 {
+            logger.warning(
+                "webhook queue full; delivery dropped",
+                metadata: [
+                    "webhook.event": "\(event)", "webhook.dropped": "\(dropped)", "webhook.queue_limit": "\(limit)",
+                ])
+        }
+    }
+
+    private func release(_ bytes: Int) {
+        counts.update { $0.queuedBytes -= bytes }
+    }
+
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        // Never follow redirects: the body and its signature go to `url` and nowhere else.
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
         for await delivery in stream.cancelOnGracefulShutdown() {
             await deliver(delivery, client: client)
         }
@@ -122,6 +163,7 @@ public final class WebhookSender: Service, Sendable {
     }
 
     private func deliver(_ delivery: Delivery, client: HTTPClient) async {
+        defer { release(delivery.data.utf8.count) }
         let (body, headers) = request(for: delivery, sentAt: Date())
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
@@ -139,12 +181,11 @@ public final class WebhookSender: Service, Sendable {
                     counts.update { $0.delivered += 1 }
                     return
                 }
-                lastProblem = "HTTP \(response.status.code)"
-                // A client error other than timeout / rate limit will not get better by retrying.
-                if (400..<500).contains(response.status.code), response.status.code != 408, response.status.code != 429
-                {
-                    break
-                }
+                let code = response.status.code
+                lastProblem = (300..<400).contains(code) ? "HTTP \(code) (redirects are not followed)" : "HTTP \(code)"
+                // A redirect (not followed) or a client error other than timeout / rate limit will not get
+                // better by retrying.
+                if (300..<500).contains(code), code != 408, code != 429 { break }
             } catch {
                 lastProblem = "\(type(of: error))"
             }

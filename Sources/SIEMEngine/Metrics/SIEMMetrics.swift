@@ -17,6 +17,7 @@ public final class SIEMMetrics: Sendable {
     private let eventsStored: Gauge
     private let alertsStored: Gauge
     private let webhookGauges: [String: Gauge]
+    private let webhookQueuedBytes: Gauge
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -49,6 +50,9 @@ public final class SIEMMetrics: Sendable {
             webhooks[outcome] = registry.makeGauge(descriptor: webhookName, labels: [("outcome", outcome)])
         }
         webhookGauges = webhooks
+        webhookQueuedBytes = registry.makeGauge(
+            descriptor: name(
+                "webhook_queued", "bytes", "Bytes of MDR webhook data queued now, the delivery in flight included."))
     }
 
     /// Records one committed ingest call.
@@ -73,6 +77,7 @@ public final class SIEMMetrics: Sendable {
             webhookGauges["failed"]?.set(to: Double(webhooks.failed))
             webhookGauges["dropped"]?.set(to: Double(webhooks.dropped))
             webhookGauges["attempts"]?.set(to: Double(webhooks.attempts))
+            webhookQueuedBytes.set(to: Double(webhooks.queuedBytes))
         }
         return registry.emitToString()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import SIEMCore
@@ -58,6 +59,12 @@ public enum SIEMServer {
         logProtections(configuration, logger: logger)
         return Application(
             router: makeRouter(configuration: configuration, engine: engine),
+            server: HTTPServerBuilder { responder in
+                GuardedHTTP1Channel(
+                    responder: responder,
+                    idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)),
+                    headTimeout: .nanoseconds(Int64(configuration.requestHeadTimeout * 1e9)))
+            },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "siemd/\(siemVersion)"
@@ -75,10 +82,14 @@ public enum SIEMServer {
 
     /// Every route over `engine`, behind the middleware `configuration` asks for.
     public static func makeRouter(configuration: ServerConfiguration, engine: Engine) -> Router<SIEMRequestContext> {
-        let router = Router(context: SIEMRequestContext.self)
+        // HEAD answers every GET route with the GET's headers and no body.
+        let router = Router(context: SIEMRequestContext.self, options: .autoGenerateHeadEndpoints)
         let security = configuration.security
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMiddleware())
+        // One form of the request target (slashes collapsed, absolute-form resolved) before any
+        // middleware matches paths: `//ingest` must meet the same rate limit as `/ingest`.
+        router.middlewares.add(RequestTargetMiddleware())
         // Cheapest refusals first: a wrong Host or a flooding client costs no hashing or body.
         if let hosts = security.trustedHosts { router.middlewares.add(TrustedHostMiddleware(hosts: hosts)) }
         if let rateLimit = security.rateLimit { router.middlewares.add(RateLimitMiddleware(rateLimit)) }

@@ -22,6 +22,12 @@ public struct SecurityConfiguration: Sendable {
 
     init(_ reader: EnvironmentReader) throws(ConfigurationError) {
         self.init()
+        // A credential variable that is set but blank must not turn authentication off unnoticed.
+        for name in ["SIEM_API_KEY", "SIEM_BASIC_USER", "SIEM_BASIC_PASS"]
+        where reader.isSet(name) && reader.string(name) == nil {
+            throw ConfigurationError(
+                variable: name, problem: "is set but empty; give it a value, or unset it to turn this kind of auth off")
+        }
         if let key = reader.string("SIEM_API_KEY") { apiKey = Secret(key) }
         switch (reader.string("SIEM_BASIC_USER"), reader.string("SIEM_BASIC_PASS")) {
         case (nil, nil): break

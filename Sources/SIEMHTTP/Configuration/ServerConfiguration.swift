@@ -13,6 +13,10 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1_048_576
     /// The most events one ingest request may carry.
     public var maxEventsPerRequest: Int = 100_000
+    /// `SIEM_IDLE_TIMEOUT`: seconds a connection may stay open with no request in progress.
+    public var idleTimeout: Double = 60
+    /// `SIEM_REQUEST_HEAD_TIMEOUT`: seconds from a request's first byte to the end of its headers.
+    public var requestHeadTimeout: Double = 10
     /// The zone of log times that carry none (RFC 3164 syslog, CEF `rt` without a zone).
     public var logTimeZone: TimeZone = TimeZone(identifier: "UTC")!
     /// Authentication, trusted hosts and rate limiting.
@@ -54,6 +58,8 @@ public struct ServerConfiguration: Sendable {
         sync = try reader.choice("SIEM_SYNC", SyncMode.self) ?? sync
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
+        idleTimeout = try reader.double("SIEM_IDLE_TIMEOUT", in: 0.1...86_400) ?? idleTimeout
+        requestHeadTimeout = try reader.double("SIEM_REQUEST_HEAD_TIMEOUT", in: 0.1...3600) ?? requestHeadTimeout
         if let zone = reader.string("SIEM_LOG_TIMEZONE") {
             guard let timeZone = TimeZone(identifier: zone) else {
                 throw ConfigurationError(
@@ -86,6 +92,7 @@ extension MDRConfiguration {
         webhookSecret = reader.string("MDR_WEBHOOK_SECRET")
         webhookTimeout = try reader.double("MDR_WEBHOOK_TIMEOUT", in: 0.01...300) ?? webhookTimeout
         webhookQueueSize = try reader.int("MDR_WEBHOOK_QUEUE_SIZE", in: 1...10_000_000) ?? webhookQueueSize
+        webhookQueueBytes = try reader.int("MDR_WEBHOOK_QUEUE_BYTES", in: 1024...(1 << 40)) ?? webhookQueueBytes
         webhookMaxAttempts = try reader.int("MDR_WEBHOOK_MAX_ATTEMPTS", in: 1...100) ?? webhookMaxAttempts
         webhookRetryDelay = try reader.double("MDR_WEBHOOK_RETRY_DELAY", in: 0...3600) ?? webhookRetryDelay
         autoCreateIncidents = try reader.bool("MDR_AUTO_CREATE_INCIDENTS") ?? autoCreateIncidents

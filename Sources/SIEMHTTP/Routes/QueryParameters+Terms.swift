@@ -16,8 +16,10 @@ extension QueryParameters {
             guard terms.count < Self.mostTerms else {
                 throw .invalid("at most \(Self.mostTerms) filters on normalized keys in one query")
             }
-            guard !name.hasPrefix("fields."), name.utf8.count <= 128 else {
-                throw .invalid("`\(name.prefix(128))` cannot be filtered on; use a normalized key such as `user.name`")
+            guard !name.hasPrefix("fields."), name.utf8.count <= 128, name.utf8.allSatisfy(Self.isKeyByte) else {
+                throw .invalid(
+                    "`\(String(name.unicodeScalars.prefix(128).map { $0.value < 0x20 ? "?" : Character($0) }))` cannot be filtered on; use a normalized key such as `user.name`"
+                )
             }
             if name.hasSuffix(".ip") {
                 guard let address = IPAddress.canonical(value) else {
@@ -32,4 +34,15 @@ extension QueryParameters {
     }
 
     static let mostTerms = 64
+
+    /// Normalized key names are ECS-style: letters, digits, `.`, `_`, `-`, `@`.
+    static func isKeyByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"),
+            UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
 }

@@ -51,9 +51,10 @@ struct QueryParameters {
         "GET /edr/endpoints": Accepted(names: ["limit"]),
     ]
 
+    /// The value, percent-decoded once (Hummingbird decodes values; names arrive undecoded).
     func string(_ name: String) -> String? {
         guard let value = parameters[Substring(name)], !value.isEmpty else { return nil }
-        return String(value).removingPercentEncoding ?? String(value)
+        return String(value)
     }
 
     func int(_ name: String, in range: ClosedRange<Int>, default fallback: Int? = nil) throws(APIError) -> Int? {

@@ -41,7 +41,17 @@ public final class Statement {
         case .null: code = sqlite3_bind_null(handle, index)
         case .int(let number): code = sqlite3_bind_int64(handle, index, number)
         case .double(let number): code = sqlite3_bind_double(handle, index, number)
-        case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, csqlite_transient())
+        case .text(let text):
+            // Bound by byte count, not as a C string: a NUL inside the text must not cut it short.
+            var text = text
+            code = text.withUTF8 { bytes -> Int32 in
+                guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                    return sqlite3_bind_text(handle, index, "", 0, csqlite_transient())
+                }
+                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    sqlite3_bind_text(handle, index, $0, Int32(bytes.count), csqlite_transient())
+                }
+            }
         }
         guard code == SQLITE_OK else { throw connection.lastError }
     }
