@@ -17,7 +17,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
         if response.headers[.contentType]?.lowercased().hasPrefix("text/html") == true {
-            // A page that sets its own policy keeps it (`/docs` allows Swagger UI from jsDelivr).
+            // A page that sets its own policy keeps it (`/docs` sets its own, also same-origin only).
             if response.headers[.contentSecurityPolicy] == nil {
                 response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
             }

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `GET /openapi.json` (the OpenAPI 3.1 document of every route) and `GET /docs` (Swagger UI).
+/// `GET /openapi.json` (the OpenAPI 3.1 document of every route) and `GET /docs` (a page whose own
+/// script, `/assets/docs.js`, renders that document; no third-party code).
 struct APIDocsRoutes: Sendable {
     let document: StaticAsset?
     let page: StaticAsset?

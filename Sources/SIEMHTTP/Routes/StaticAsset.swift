@@ -71,8 +71,7 @@ enum ContentSecurityPolicy {
         + "form-action 'self'; frame-ancestors 'none'"
     /// The dashboard: no inline script or style, nothing from other origins.
     static let dashboard = "default-src 'self'; script-src 'self'; style-src 'self'; " + common
-    /// `/docs`: Swagger UI's script and style come from jsDelivr, like FastAPI's docs page.
-    static let docs =
-        "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self' https://cdn.jsdelivr.net; "
-        + common.replacingOccurrences(of: "img-src 'self' data:", with: "img-src 'self' data: https://cdn.jsdelivr.net")
+    /// `/docs`: rendered by its own `/assets/docs.js` from `/openapi.json`, so, like the dashboard,
+    /// nothing from other origins (it runs where the dashboard keeps the API key).
+    static let docs = "default-src 'self'; script-src 'self'; style-src 'self'; " + common
 }
