@@ -6,12 +6,17 @@ public struct Stores: Sendable {
     public var iocs: any IOCStore
     public var incidents: any IncidentStore
     public var edr: any EDRStore
+    public var audit: any AuditStore
 
-    public init(events: any EventStore, iocs: any IOCStore, incidents: any IncidentStore, edr: any EDRStore) {
+    public init(
+        events: any EventStore, iocs: any IOCStore, incidents: any IncidentStore, edr: any EDRStore,
+        audit: any AuditStore
+    ) {
         self.events = events
         self.iocs = iocs
         self.incidents = incidents
         self.edr = edr
+        self.audit = audit
     }
 
     /// Commits what is queued and stops accepting writes (the stores share one database).

@@ -12,7 +12,7 @@ struct Siemd: AsyncParsableCommand {
         commandName: "siemd",
         abstract: "swift-siem server: ingest, detect, store, search.",
         version: siemVersion,
-        subcommands: [Serve.self, CheckRules.self],
+        subcommands: [Serve.self, CheckRules.self, Keys.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -84,6 +84,59 @@ extension Siemd {
             let analyzer = EventAnalyzer(rules: ruleSet)
             let matches = try RuleTester(analyzer: analyzer).run(data, at: Date()) { line in print(line) }
             FileHandle.standardError.write(Data("\(matches) matches\n".utf8))
+        }
+    }
+}
+
+extension Siemd {
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage the named API keys of SIEM_API_KEYS_FILE.", subcommands: [Add.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Create a key for NAME with a role; prints the key once (only its SHA-256 is stored).")
+
+            @Argument(help: "The identity's name (letters, digits, `.`, `_`, `-`, `@`).") var name: String
+            @Option(help: "admin, analyst, agent or reader.") var role: String
+            @Option(help: "The keys file (default: SIEM_API_KEYS_FILE, else data/api-keys).") var file: String?
+
+            func run() throws {
+                guard let role = Role(rawValue: role.lowercased()) else {
+                    throw ValidationError(
+                        "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard APIKeys.isValidName(name) else {
+                    throw ValidationError("a key name is 1 to 64 letters, digits, `.`, `_`, `-` or `@`")
+                }
+                let path = file ?? ProcessInfo.processInfo.environment["SIEM_API_KEYS_FILE"] ?? "data/api-keys"
+                let existing =
+                    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                do {
+                    let keys = try APIKeys.parse(existing, path: path)
+                    guard !keys.entries.contains(where: { $0.identity.name == name }) else {
+                        throw ValidationError("\(path) already has a key named \(name)")
+                    }
+                } catch let error as ConfigurationError {
+                    throw ValidationError("\(error.problem)")
+                }
+                let (key, line) = APIKeys.generate(name: name, role: role)
+                let directory = (path as NSString).deletingLastPathComponent
+                if !directory.isEmpty {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                }
+                let separator = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
+                let text = existing + separator + line + "\n"
+                guard
+                    FileManager.default.createFile(
+                        atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                else { throw ValidationError("cannot write \(path)") }
+                print(key)
+                FileHandle.standardError.write(
+                    Data(
+                        "\(name) (\(role.rawValue)) added to \(path); the key above is shown only now. Start siemd with SIEM_API_KEYS_FILE=\(path).\n"
+                            .utf8))
+            }
         }
     }
 }

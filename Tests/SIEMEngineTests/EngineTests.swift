@@ -69,7 +69,8 @@ import Testing
         broken.close()
         let stores = Stores(
             events: SQLiteEventStore(database: events), iocs: SQLiteIOCStore(database: events),
-            incidents: SQLiteIncidentStore(database: broken), edr: SQLiteEDRStore(database: events))
+            incidents: SQLiteIncidentStore(database: broken), edr: SQLiteEDRStore(database: events),
+            audit: SQLiteAuditStore(database: events))
         let engine = Engine(
             configuration: Self.autoCreating(), stores: stores, rules: Self.rules, logger: Self.logger())
         try await withThrowingTaskGroup(of: Void.self) { group in

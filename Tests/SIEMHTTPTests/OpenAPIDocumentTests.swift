@@ -123,7 +123,9 @@ let pendingRoutes: Set<String> = []
         }
     }
 
-    @Test func servesDocumentAndSwaggerPage() async throws {
+    /// `/docs` is rendered by siemd's own script from `/openapi.json`: nothing from another origin
+    /// (issue 15, finding 8), a same-origin policy, no inline script, style or handlers.
+    @Test func servesDocumentAndSelfContainedDocsPage() async throws {
         try await withSIEM { client, _ async throws in
             let document = try await client.get("/openapi.json")
             #expect(document.status == .ok)
@@ -132,11 +134,41 @@ let pendingRoutes: Set<String> = []
             let docs = try await client.get("/docs")
             #expect(docs.status == .ok)
             #expect(docs.headers[.contentType] == "text/html; charset=utf-8")
-            #expect(docs.text.contains("https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"))
-            #expect(docs.text.contains("/assets/docs.js"))
-            #expect(!docs.text.contains("<script>"), "no inline script")
+            #expect(docs.text.contains(#"<script type="module" src="/assets/docs.js"></script>"#))
+            #expect(docs.text.contains(#"href="/assets/docs.css""#))
+            #expect(!docs.text.contains("http://") && !docs.text.contains("https://"), "no URL of another origin")
+            #expect(!docs.text.contains("//cdn"), "no CDN")
+            #expect(!docs.text.contains("<script>") && !docs.text.contains("<style"), "no inline script or style")
+            #expect(docs.text.range(of: #"\s(on[a-z]+|style)\s*="#, options: .regularExpression) == nil, "no handlers")
             let policy = try #require(docs.headers[.contentSecurityPolicy])
-            #expect(policy.contains("script-src 'self' https://cdn.jsdelivr.net"))
+            let directives = Dictionary(
+                policy.split(separator: ";").map { directive in
+                    let words = directive.split(separator: " ").map(String.init)
+                    return (words.first ?? "", Set(words.dropFirst()))
+                },
+                uniquingKeysWith: { first, _ in first })
+            for name in ["default-src", "script-src", "style-src", "connect-src"] {
+                #expect(directives[name] == ["'self'"], "\(name) in \(policy)")
+            }
+            #expect(directives["img-src"] == ["'self'", "data:"], "\(policy)")
+            #expect(directives["frame-ancestors"] == ["'none'"], "\(policy)")
+            #expect(!policy.contains("http") && !policy.contains("*") && !policy.contains("unsafe"), "\(policy)")
+            #expect(policy == ContentSecurityPolicy.docs)
+
+            for (path, type) in [
+                ("/assets/docs.js", "text/javascript; charset=utf-8"), ("/assets/docs.css", "text/css; charset=utf-8"),
+            ] {
+                let asset = try await client.get(path)
+                #expect(asset.status == .ok, "\(path)")
+                #expect(asset.headers[.contentType] == type, "\(path)")
+                #expect(!asset.text.contains("http://") && !asset.text.contains("https://"), "\(path) names no origin")
+            }
+            // The renderer inserts the document's text as text only.
+            let script = try await client.get("/assets/docs.js").text
+            #expect(script.contains("/openapi.json"))
+            for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
+                #expect(!script.contains(sink), "docs.js uses \(sink)")
+            }
         }
     }
 }

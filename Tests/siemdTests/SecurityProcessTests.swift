@@ -75,10 +75,23 @@ import Testing
         }
     }
 
-    @Test func listeningBeyondLoopbackWithoutAuthWarnsLoudly() throws {
+    /// Without authentication siemd refuses a non-loopback address unless SIEM_ALLOW_INSECURE=1,
+    /// and then warns loudly; with a key it starts quietly.
+    @Test func listeningBeyondLoopbackWithoutAuthNeedsAllowInsecure() throws {
+        let refusedDirectory = try TemporaryDirectory(prefix: "siemd")
+        do {
+            _ = try SiemdProcess(arguments: ["--db", refusedDirectory.databasePath, "--host", "0.0.0.0"])
+            Issue.record("siemd listened on 0.0.0.0 without authentication")
+        } catch SiemdProcess.ProcessError.didNotStart(let log) {
+            #expect(log.contains("refusing to listen on 0.0.0.0 without authentication"), "\(log)")
+            #expect(log.contains("SIEM_ALLOW_INSECURE"))
+        }
+
         let openDirectory = try TemporaryDirectory(prefix: "siemd")
         defer { withExtendedLifetime(openDirectory) {} }
-        let open = try SiemdProcess(arguments: ["--db", openDirectory.databasePath, "--host", "0.0.0.0"])
+        let open = try SiemdProcess(
+            arguments: ["--db", openDirectory.databasePath, "--host", "0.0.0.0"],
+            environment: ["SIEM_ALLOW_INSECURE": "1"])
         #expect(open.stop(signal: SIGTERM) == 0)
         #expect(open.log.contains("AUTHENTICATION IS OFF while listening on 0.0.0.0"), "\(open.log)")
         #expect(open.log.contains("auth=off"))
@@ -89,6 +102,43 @@ import Testing
             arguments: ["--db", guardedDirectory.databasePath, "--host", "0.0.0.0"], environment: ["SIEM_API_KEY": "k"])
         #expect(guarded.stop(signal: SIGTERM) == 0)
         #expect(!guarded.log.contains("AUTHENTICATION IS OFF"))
+    }
+
+    /// `siemd keys add` prints a key once and stores only its hash; siemd then admits that key
+    /// with its role, and refuses a second key of the same name.
+    @Test func keysAddCreatesAKeyThatSiemdAdmitsWithItsRole() async throws {
+        let directory = try TemporaryDirectory(prefix: "siemd-keys")
+        let file = directory.path("api-keys")
+        func keys(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = SiemdProcess.executable
+            process.arguments = ["keys", "add"] + arguments + ["--file", file]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let added = try keys(["alice", "--role", "analyst"])
+        #expect(added.status == 0)
+        let key = added.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.count == 64)
+        let stored = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(stored.hasPrefix("alice analyst "))
+        #expect(!stored.contains(key), "the key itself must not be stored")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try keys(["alice", "--role", "reader"]).status != 0)
+        #expect(try keys(["bob", "--role", "root"]).status != 0)
+
+        let siemd = try SiemdProcess(
+            arguments: ["--db", directory.databasePath], environment: ["SIEM_API_KEYS_FILE": file])
+        defer { _ = siemd.stop(signal: SIGTERM) }
+        #expect(try await status("\(siemd.baseURL)/events", headers: [("x-api-key", key)]) == 200)
+        #expect(try await status("\(siemd.baseURL)/audit", headers: [("x-api-key", key)]) == 403)
+        #expect(try await status("\(siemd.baseURL)/events", headers: [("x-api-key", "not-" + key)]) == 401)
     }
 }
 

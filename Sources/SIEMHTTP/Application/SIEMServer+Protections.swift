@@ -3,6 +3,21 @@ import Logging
 extension SIEMServer {
     /// Logs which protections are on (never a secret), and warns loudly when siemd listens beyond
     /// loopback without authentication.
+    /// Without any authentication siemd listens only on loopback, unless `SIEM_ALLOW_INSECURE=1`
+    /// says the operator means it (then it starts with a loud warning).
+    static func refuseInsecureBind(_ configuration: ServerConfiguration) throws(ConfigurationError) {
+        guard !configuration.security.authEnabled, !isLoopback(configuration.host),
+            !configuration.security.allowInsecure
+        else { return }
+        throw ConfigurationError(
+            variable: "SIEM_HOST",
+            problem: """
+                refusing to listen on \(configuration.host) without authentication: anyone who can reach it could \
+                read and write every event. Set SIEM_API_KEY, SIEM_API_KEYS_FILE or SIEM_BASIC_USER/SIEM_BASIC_PASS, \
+                bind 127.0.0.1, or set SIEM_ALLOW_INSECURE=1 to do it anyway
+                """)
+    }
+
     static func logProtections(_ configuration: ServerConfiguration, logger: Logger) {
         logger.info("siemd protections", metadata: protectionsMetadata(configuration))
         if !configuration.security.authEnabled && !isLoopback(configuration.host) {

@@ -17,6 +17,7 @@ public enum SIEMServer {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
+        try refuseInsecureBind(configuration)
         let rules = try RuleFiles.load(path: configuration.rulesPath)
         let stores = try Stores.sqlite(path: configuration.databasePath, sync: configuration.sync)
         logger.info(
@@ -94,6 +95,9 @@ public enum SIEMServer {
         if let hosts = security.trustedHosts { router.middlewares.add(TrustedHostMiddleware(hosts: hosts)) }
         if let rateLimit = security.rateLimit { router.middlewares.add(RateLimitMiddleware(rateLimit)) }
         if security.authEnabled { router.middlewares.add(AuthMiddleware(security)) }
+        // Every state change is recorded with who made it, refused ones (a role's 403) included.
+        router.middlewares.add(AuditMiddleware(store: engine.stores.audit, roles: RouteRoles.bundled))
+        if security.authEnabled { router.middlewares.add(RoleMiddleware(roles: RouteRoles.bundled)) }
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         let events = engine.stores.events
         EventRoutes(
@@ -108,6 +112,7 @@ public enum SIEMServer {
         TIRoutes(threatIntel: engine.threatIntel, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         IncidentRoutes(incidents: engine.incidents, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         HistogramRoutes(store: events).register(on: router)
+        AuditRoutes(store: engine.stores.audit).register(on: router)
         DashboardRoutes().register(on: router)
         APIDocsRoutes().register(on: router)
         return router

@@ -8,6 +8,10 @@ public struct SecurityConfiguration: Sendable {
     public var apiKey: Secret?
     /// `SIEM_BASIC_USER` and `SIEM_BASIC_PASS`: admits HTTP Basic auth with these credentials.
     public var basic: BasicCredentials?
+    /// `SIEM_API_KEYS_FILE`: named keys with roles.
+    public var apiKeys = APIKeys()
+    /// `SIEM_ALLOW_INSECURE`: listen beyond loopback without any authentication.
+    public var allowInsecure = false
     /// `SIEM_AUTH_EXEMPT_PATHS`: paths served without credentials.
     public var authExemptPaths: [PathPattern] = [PathPattern("/health", kind: .exact)]
     /// `SIEM_TRUSTED_HOSTS`: the Host headers siemd answers; `nil` answers any.
@@ -17,8 +21,8 @@ public struct SecurityConfiguration: Sendable {
 
     public init() {}
 
-    /// Authentication is enforced when an API key or Basic credentials are configured.
-    public var authEnabled: Bool { apiKey != nil || basic != nil }
+    /// Authentication is enforced when an API key, a keys file or Basic credentials are configured.
+    public var authEnabled: Bool { apiKey != nil || basic != nil || !apiKeys.entries.isEmpty }
 
     init(_ reader: EnvironmentReader) throws(ConfigurationError) {
         self.init()
@@ -29,6 +33,18 @@ public struct SecurityConfiguration: Sendable {
                 variable: name, problem: "is set but empty; give it a value, or unset it to turn this kind of auth off")
         }
         if let key = reader.string("SIEM_API_KEY") { apiKey = Secret(key) }
+        if let path = reader.string("SIEM_API_KEYS_FILE") {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else {
+                throw ConfigurationError(variable: "SIEM_API_KEYS_FILE", problem: "cannot read \(path)")
+            }
+            apiKeys = try APIKeys.parse(text, path: path)
+            guard !apiKeys.entries.isEmpty else {
+                throw ConfigurationError(
+                    variable: "SIEM_API_KEYS_FILE", problem: "\(path) holds no keys; add one with `siemd keys add`")
+            }
+        }
+        allowInsecure = try reader.bool("SIEM_ALLOW_INSECURE") ?? false
         switch (reader.string("SIEM_BASIC_USER"), reader.string("SIEM_BASIC_PASS")) {
         case (nil, nil): break
         case (let user?, let password?):

@@ -15,7 +15,7 @@ struct EDRRoutes: Sendable {
         router.post("/edr/register") { request, _ in try await register(request) }
         router.post("/edr/telemetry") { request, _ in try await telemetry(request) }
         router.get("/edr/actions/poll") { request, _ in try await poll(request) }
-        router.post("/edr/actions") { request, _ in try await queue(request) }
+        router.post("/edr/actions") { request, context in try await queue(request, context) }
         router.post("/edr/actions/{id}/result") { request, context in try await result(request, context) }
         router.get("/edr/actions/history") { request, _ in try await history(request) }
         router.get("/edr/endpoints") { request, _ in try await endpoints(request) }
@@ -94,7 +94,9 @@ struct EDRRoutes: Sendable {
 
     // MARK: Operator side
 
-    func queue(_ request: Request) async throws -> Response {
+    /// With authentication on, `requested_by` is the identity (the dangerous-action allowlist names
+    /// identities) and what the client sends is ignored.
+    func queue(_ request: Request, _ context: SIEMRequestContext) async throws -> Response {
         let body = try JSONObject(try await collectBody(request, limit: maxBodyBytes))
         let agentID = try body.requiredString("agent_id", maxLength: 64)
         guard let type = ActionType(rawValue: try body.requiredString("action_type")) else {
@@ -104,7 +106,8 @@ struct EDRRoutes: Sendable {
         let action = try await edr.queue(
             EDRService.ActionRequest(
                 agentID: agentID, type: type, params: try body.object("params") ?? [:],
-                requestedBy: try body.string("requested_by") ?? "", expiresInSeconds: try body.int("expires_in_seconds")
+                requestedBy: try context.identity?.name ?? body.string("requested_by") ?? "",
+                expiresInSeconds: try body.int("expires_in_seconds")
             ))
         return JSONBody.response(status: .created) { $0.action(action) }
     }

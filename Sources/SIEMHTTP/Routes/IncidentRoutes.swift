@@ -8,14 +8,14 @@ import SIEMStore
 /// `POST|GET /mdr/incidents`, `GET|POST|PATCH /mdr/incidents/{id}`, `POST /mdr/incidents/{id}/notes`,
 /// `POST /mdr/incidents/{id}/alerts`.
 ///
-/// Who made a change is the request's `actor` member, else its `x-siem-user` header, else `api`
-/// (the author for notes).
+/// Who made a change is the authenticated identity; without authentication, the request's `actor`
+/// member, else its `x-siem-user` header, else `api` (the author for notes).
 struct IncidentRoutes: Sendable {
     let incidents: IncidentService
     let maxBodyBytes: Int
 
     func register(on router: Router<SIEMRequestContext>) {
-        router.post("/mdr/incidents") { request, _ in try await create(request) }
+        router.post("/mdr/incidents") { request, context in try await create(request, context) }
         router.get("/mdr/incidents") { request, _ in try await list(request) }
         router.get("/mdr/incidents/{id}") { _, context in try await show(context) }
         router.post("/mdr/incidents/{id}") { request, context in try await update(request, context) }
@@ -24,9 +24,9 @@ struct IncidentRoutes: Sendable {
         router.post("/mdr/incidents/{id}/alerts") { request, context in try await linkAlerts(request, context) }
     }
 
-    func create(_ request: Request) async throws -> Response {
+    func create(_ request: Request, _ context: SIEMRequestContext) async throws -> Response {
         let body = try await JSONRequestBody.read(request, limit: maxBodyBytes)
-        let actor = try self.actor(body, request)
+        let actor = try self.actor(body, request, context)
         let (status, resolution) = try statusAndResolution(body)
         let draft = IncidentService.Draft(
             alertID: try body.int("alert_id", in: 1...Int64.max),
@@ -85,7 +85,7 @@ struct IncidentRoutes: Sendable {
             let assignee = try body.string("assigned_to")?.trimmingCharacters(in: .whitespacesAndNewlines)
             update.assignedTo = .some(assignee?.isEmpty == false ? assignee : nil)
         }
-        let incident = try await incidents.update(id: id, update, actor: try actor(body, request))
+        let incident = try await incidents.update(id: id, update, actor: try actor(body, request, context))
         return JSONBody.response { $0.incident(incident) }
     }
 
@@ -95,7 +95,8 @@ struct IncidentRoutes: Sendable {
         guard let text = try body.nonEmptyString("note", maxLength: 100_000) else {
             throw APIError.invalid("`note` is required")
         }
-        let author = try body.nonEmptyString("author", maxLength: 200) ?? actor(body, request)
+        let author =
+            try context.identity?.name ?? body.nonEmptyString("author", maxLength: 200) ?? actor(body, request, context)
         let note = try await incidents.addNote(incidentID: id, author: author, note: text)
         return JSONBody.response(status: .created) { $0.note(note) }
     }
@@ -116,7 +117,8 @@ struct IncidentRoutes: Sendable {
             }
         default: throw APIError.invalid("`alert_ids` must be an array of alert ids")
         }
-        let incident = try await incidents.linkAlerts(alertIDs, toIncident: id, actor: try actor(body, request))
+        let incident = try await incidents.linkAlerts(
+            alertIDs, toIncident: id, actor: try actor(body, request, context))
         return JSONBody.response { $0.incident(incident) }
     }
 
@@ -147,7 +149,12 @@ struct IncidentRoutes: Sendable {
         return (status, resolution)
     }
 
-    func actor(_ body: JSONRequestBody, _ request: Request) throws(APIError) -> String {
+    /// Who makes a change: the authenticated identity (what the client says is then ignored),
+    /// else the body's `actor`, else `x-siem-user`, else `api`.
+    func actor(_ body: JSONRequestBody, _ request: Request, _ context: SIEMRequestContext) throws(APIError)
+        -> String
+    {
+        if let identity = context.identity { return identity.name }
         if let actor = try body.nonEmptyString("actor", maxLength: 200) { return actor }
         if let header = request.headers.first(where: { $0.name.canonicalName == "x-siem-user" })?.value,
             !header.isEmpty

@@ -49,6 +49,7 @@ struct QueryParameters {
         "GET /edr/actions/poll": Accepted(names: ["agent_id", "limit"]),
         "GET /edr/actions/history": Accepted(names: ["agent_id", "status", "limit"]),
         "GET /edr/endpoints": Accepted(names: ["limit"]),
+        "GET /audit": Accepted(names: ["limit", "cursor", "actor", "action", "since", "until"]),
     ]
 
     /// The value, percent-decoded once (Hummingbird decodes values; names arrive undecoded).

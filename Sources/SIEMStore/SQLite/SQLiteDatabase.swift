@@ -70,6 +70,7 @@ extension Stores {
         let database = try SQLiteDatabase(path: path, sync: sync, readers: readers)
         return Stores(
             events: SQLiteEventStore(database: database), iocs: SQLiteIOCStore(database: database),
-            incidents: SQLiteIncidentStore(database: database), edr: SQLiteEDRStore(database: database))
+            incidents: SQLiteIncidentStore(database: database), edr: SQLiteEDRStore(database: database),
+            audit: SQLiteAuditStore(database: database))
     }
 }

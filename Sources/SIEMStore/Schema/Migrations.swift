@@ -169,6 +169,35 @@ public enum Migrations {
         DROP INDEX alerts_severity;
         DROP INDEX alerts_agent;
         """,
+        // 7: the audit log of state changes. Append-only in the schema itself: updates and deletes
+        // are refused, and so is an insert that would replace a row (REPLACE deletes without
+        // firing delete triggers). A retention job will have to drop the delete trigger in its
+        // own transaction (or get a dedicated path) to remove old rows.
+        """
+        CREATE TABLE audit_log(
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT,
+            address TEXT,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}'
+        );
+        -- An actor's or an action's entries newest first: a seek, then the index in id order.
+        CREATE INDEX audit_log_actor ON audit_log(actor, id);
+        CREATE INDEX audit_log_action ON audit_log(action, id);
+        -- A since..until window: a range on at, then a sort of that window by id.
+        CREATE INDEX audit_log_at ON audit_log(at);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+        WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SIEMCore
+import SIEMStore
+
+/// Appends every state change to the audit log after it is answered, refused ones included: who
+/// (the identity, or without authentication the client-named `x-siem-user`, else `anonymous`),
+/// from which address, which route and path, and the status. Reads (GET, HEAD) are not state
+/// changes; the data plane (`POST /ingest`, `POST /edr/telemetry`) is recorded by its events.
+struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestContext>: RouterMiddleware {
+    let store: any AuditStore
+    let roles: RouteRoles
+    static var dataPlane: Set<String> { ["POST /ingest", "POST /edr/telemetry"] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let method = request.method.rawValue
+        guard method != "GET", method != "HEAD" else { return try await next(request, context) }
+        let path = request.uri.path
+        let action = roles.route(method: method, path: path)?.template ?? "\(method) \(path)"
+        guard !Self.dataPlane.contains(action) else { return try await next(request, context) }
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let status = (error as? HTTPResponseError)?.status.code ?? 500
+            await record(request, context, action: action, status: status)
+            throw error
+        }
+        await record(request, context, action: action, status: response.status.code)
+        return response
+    }
+
+    private func record(_ request: Request, _ context: Context, action: String, status: Int) async {
+        let user = request.headers.first { $0.name.canonicalName == "x-siem-user" }?.value
+        var details: [String: JSONValue] = [:]
+        if let query = request.uri.query, !query.isEmpty { details["query"] = .string(String(query.prefix(2000))) }
+        let entry = AuditEntry(
+            at: Date(), actor: context.identity?.name ?? user.map { String($0.prefix(200)) } ?? "anonymous",
+            role: context.identity?.role.rawValue,
+            address: context.remoteAddress?.ipAddress.flatMap { IPAddress.canonical($0) }, action: action,
+            target: request.uri.path, status: status, details: details)
+        do {
+            _ = try await store.record([entry])
+        } catch {
+            context.logger.error(
+                "audit entry not recorded", metadata: ["audit.action": "\(action)", "error": "\(error)"])
+        }
+    }
+}
