@@ -47,7 +47,8 @@ import Testing
                 String(siemdPort), "--db", folder.appendingPathComponent("siem.sqlite3").path, "--rules",
                 repositoryRoot.appendingPathComponent("rules/default.yml").path,
             ],
-            environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "*"])
+            // 0.0.0.0 inside a namespace of its own, reached only by this test's namespaces.
+            environment: ["EDR_DANGEROUS_ACTION_ALLOWLIST": "*", "SIEM_ALLOW_INSECURE": "1"])
         defer { siemd.stop() }
         func api(_ method: String, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
             let response = try await serverNS.perform {
