@@ -1,15 +1,17 @@
 """The dashboard in a real headless Chromium against a real siemd on loopback."""
 
+import hashlib
 import json
 import re
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from conftest import ARTIFACTS
+from siemd_server import Siemd
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -127,6 +129,16 @@ def test_search_for_unique_token_shows_its_event(page, siemd):
     assert page.switch_to.active_element.get_attribute("id") == "query"
     assert severe_console_entries(page) == []
 
+
+def test_search_with_two_words_and_a_spaced_filter_finds_the_event(page, siemd):
+    """A space is sent as %20: siemd reads `+` in a query as a plus, not a space."""
+    token = uuid.uuid4().hex[:10]
+    siemd.ingest({"message": f"alpha{token} middle beta{token}", "host": f"spaced host {token}"},
+                 {"message": f"alpha{token} alone", "host": "other-host"})
+    search(page, siemd, f'alpha{token} beta{token} host:"spaced host {token}"')
+    row = result_row(page, f"beta{token}")
+    assert len(page.find_elements(By.CSS_SELECTOR, "#results tr")) == 1, row.text
+    assert severe_console_entries(page) == []
 
 def test_histogram_draws_and_zooms(page, siemd):
     token = f"histo{uuid.uuid4().hex[:10]}"
@@ -483,3 +495,186 @@ def test_proto_and_constructor_keys_are_shown_in_the_event_detail(page, siemd):
     assert page.execute_script("return ({}).polluted === undefined && Object.getPrototypeOf({}) === Object.prototype")
     both_themes(page, "proto-keys-detail")
     assert severe_console_entries(page) == []
+
+
+def audit_rows(driver):
+    return driver.find_elements(By.CSS_SELECTOR, "#audit-rows tr.audit-row")
+
+
+def audit_cells(row):
+    names = ("time", "actor", "role", "address", "action", "target", "status", "details")
+    return dict(zip(names, [td.text for td in row.find_elements(By.TAG_NAME, "td")]))
+
+
+def audit_row(driver, actor, action=None, status=None):
+    """The first (newest) row of the audit table for `actor` (and `action`, `status`)."""
+    def find(driver):
+        for row in audit_rows(driver):
+            cells = audit_cells(row)
+            if cells["actor"] == actor and action in (None, cells["action"]) \
+                    and (status is None or cells["status"].split()[0] == str(status)):
+                return row
+        return False
+    return wait(driver).until(find)
+
+
+def test_audit_view_shows_who_changed_what_and_filters(page, siemd):
+    require_route(siemd, "/audit", "audit")
+    token = uuid.uuid4().hex[:8]
+    carol, dave = f"carol-{token}", f"dave-{token}"
+    hostile = f"<img src=x onerror=\"window.__pwned='audit'\">{token}"
+    status, incident = siemd.request("POST", "/mdr/incidents", {"title": f"audit {token}"}, headers={"x-siem-user": carol})
+    assert status == 201, incident
+    status, refused = siemd.request("POST", "/mdr/incidents", {}, headers={"x-siem-user": carol})
+    assert status >= 400, refused
+    status, body = siemd.request("POST", f"/mdr/incidents/{incident['id']}/notes", {"author": carol, "note": "seen"},
+                                 headers={"x-siem-user": carol})
+    assert status in (200, 201), body
+    status, body = siemd.request("POST", f"/ti/iocs/import?type=domain&source=feed-{token}",
+                                 f"{token}.audit.example.com\n", content_type="text/plain", headers={"x-siem-user": dave})
+    assert status in (200, 201), body
+    status, body = siemd.request("POST", "/ti/iocs", {"type": "domain", "value": f"{token}.evil.example.com"},
+                                 headers={"x-siem-user": hostile})
+    assert status in (200, 201), body
+    status, logged = siemd.request("GET", f"/audit?actor={carol}")
+    assert status == 200 and len(logged["items"]) == 3, logged
+    refused_status = logged["items"][1]["status"]  # the log says what siemd answered
+    assert refused_status >= 400, logged
+
+    page.get(f"{siemd.base_url}/?view=audit")
+    assert page.find_element(By.CSS_SELECTOR, "#nav a.active").get_attribute("data-view") == "audit"
+    headers = [th.text for th in page.find_elements(By.CSS_SELECTOR, "table.audit thead th")]
+    assert [h.split()[0] for h in headers] == ["Time", "Actor", "Role", "Address", "Action", "Target", "Status", "Details"], headers
+    created = audit_cells(audit_row(page, carol, "POST /mdr/incidents", 201))
+    assert created["target"] == "/mdr/incidents" and created["status"] == "201", created
+    assert created["address"] == "127.0.0.1" and created["role"] == "—", created  # no authentication: no role
+    assert re.fullmatch(ZONED_TIME, created["time"]), created
+    imported = audit_cells(audit_row(page, dave, "POST /ti/iocs/import"))
+    assert json.loads(imported["details"]) == {"query": f"type=domain&source=feed-{token}"}, imported  # compact JSON text
+    assert imported["details"] == json.dumps({"query": f"type=domain&source=feed-{token}"}, separators=(",", ":"))
+    note = audit_cells(audit_row(page, carol, "POST /mdr/incidents/{id}/notes"))
+    assert note["target"] == f"/mdr/incidents/{incident['id']}/notes", note
+    # A refusal is marked, in the row and by the status.
+    row = audit_row(page, carol, "POST /mdr/incidents", refused_status)
+    assert "refused" in row.get_attribute("class").split()
+    assert audit_cells(row)["status"] == f"{refused_status} refused"
+    assert "refused" not in audit_row(page, carol, "POST /mdr/incidents", 201).get_attribute("class").split()
+    # A hostile actor is text.
+    evil = audit_row(page, hostile, "POST /ti/iocs")
+    assert audit_cells(evil)["actor"] == hostile
+    assert page.find_elements(By.CSS_SELECTOR, "#main img") == []
+    both_themes(page, "audit-view")
+
+    # Filtering by actor narrows the rows to that actor, in the URL too.
+    box = page.find_element(By.ID, "audit-actor")
+    box.clear()
+    box.send_keys(carol, Keys.ENTER)
+    wait(page).until(lambda driver: parse_qs(urlparse(driver.current_url).query).get("actor") == [carol])
+    wait(page).until(lambda driver: len(audit_rows(driver)) == 3)
+    assert {audit_cells(row)["actor"] for row in audit_rows(page)} == {carol}
+    # A click on an action adds it as a filter.
+    audit_row(page, carol, "POST /mdr/incidents/{id}/notes").find_element(By.CSS_SELECTOR, "td.audit-action button.value").click()
+    wait(page).until(lambda driver: parse_qs(urlparse(driver.current_url).query).get("action") == ["POST /mdr/incidents/{id}/notes"])
+    wait(page).until(lambda driver: len(audit_rows(driver)) == 1)
+    assert audit_cells(audit_rows(page)[0])["actor"] == carol
+    assert page.find_element(By.ID, "audit-action").get_attribute("value") == "POST /mdr/incidents/{id}/notes"
+    # Reloading keeps the filters; the hostile actor, filtered on, is still only text.
+    page.get(f"{siemd.base_url}/?view=audit&actor={quote(hostile)}")
+    wait(page).until(lambda driver: len(audit_rows(driver)) == 1)
+    assert page.find_element(By.ID, "audit-actor").get_attribute("value") == hostile
+    assert audit_cells(audit_rows(page)[0])["actor"] == hostile
+    # A time range that ends before these changes shows none of them.
+    page.get(f"{siemd.base_url}/?view=audit&actor={carol}&range=custom&since=2020-01-01T00:00:00.000Z"
+             "&until=2020-01-02T00:00:00.000Z")
+    wait(page).until(lambda driver: driver.find_element(By.ID, "audit-summary").text == "No audit entries match.")
+    assert audit_rows(page) == []
+    assert page.find_element(By.ID, "audit-range").get_attribute("value") == "custom"
+    time.sleep(1)
+    assert page.execute_script("return typeof window.__pwned") == "undefined"
+    assert severe_console_entries(page) == []
+
+
+def test_audit_view_pages_older_entries_and_shows_new_ones_live(page, siemd):
+    require_route(siemd, "/audit", "audit")
+    token = uuid.uuid4().hex[:8]
+    actor = f"pager-{token}"
+    for n in range(55):
+        status, body = siemd.request("POST", "/ti/iocs", {"type": "domain", "value": f"n{n}.{token}.example.com"},
+                                     headers={"x-siem-user": actor})
+        assert status in (200, 201), body
+    page.get(f"{siemd.base_url}/?view=audit&actor={actor}")
+    wait(page).until(lambda driver: len(audit_rows(driver)) == 50)
+    ids = [int(row.get_attribute("data-id")) for row in audit_rows(page)]
+    assert ids == sorted(ids, reverse=True)
+    more = page.find_element(By.ID, "audit-more")
+    assert more.is_displayed()
+    more.click()
+    wait(page).until(lambda driver: len(audit_rows(driver)) == 55)
+    assert not page.find_element(By.ID, "audit-more").is_displayed()
+    assert "55 entries shown (all)" in page.find_element(By.ID, "audit-summary").text
+    # Live: a new change appears on top without a reload.
+    status, body = siemd.request("POST", "/ti/iocs", {"type": "domain", "value": f"late.{token}.example.com"},
+                                 headers={"x-siem-user": actor})
+    assert status in (200, 201), body
+    wait(page, 20).until(lambda driver: len(audit_rows(driver)) == 56)
+    top = audit_rows(page)[0]
+    assert "fresh" in top.get_attribute("class").split() and int(top.get_attribute("data-id")) > ids[0]
+    assert severe_console_entries(page) == []
+
+
+def test_audit_view_needs_an_admin_key(page, tmp_path):
+    keys = {"ana": ("analyst", f"analyst-{uuid.uuid4().hex}"), "root": ("admin", f"admin-{uuid.uuid4().hex}"),
+            "rita": ("reader", f"reader-{uuid.uuid4().hex}")}
+    keys_file = tmp_path / "keys"
+    keys_file.write_text("".join(f"{name} {role} {hashlib.sha256(key.encode()).hexdigest()}\n"
+                                 for name, (role, key) in keys.items()))
+    # The page and its assets without credentials, so the key can be entered in the page.
+    server = Siemd({"SIEM_API_KEYS_FILE": str(keys_file), "SIEM_AUTH_EXEMPT_PATHS": "/health,/,/assets/*"})
+    try:
+        require_route(server, "/audit", "audit")
+        as_key = lambda name: {"x-api-key": keys[name][1]}
+        status, body = server.request("GET", "/audit", headers=as_key("ana"))
+        assert status == 403 and body["error"] == "insufficient_role", body
+        status, body = server.request("POST", "/ti/iocs", {"type": "domain", "value": "reader.example.com"},
+                                      headers=as_key("rita"))
+        assert status == 403, body
+        status, body = server.request("POST", "/ti/iocs", {"type": "domain", "value": "analyst.example.com"},
+                                      headers=as_key("ana"))
+        assert status in (200, 201), body
+
+        def use_key(name):
+            view = page.find_element(By.ID, "audit-notice")
+            box = page.find_element(By.ID, "api-key")
+            box.clear()
+            box.send_keys(keys[name][1], Keys.ENTER)
+            wait(page).until(EC.staleness_of(view))  # the view is drawn again with the key
+
+        page.get(f"{server.base_url}/?view=audit")
+        notice = wait(page).until(EC.visibility_of_element_located((By.ID, "audit-notice")))
+        wait(page).until(lambda driver: "Authentication required" in notice.text)
+        use_key("ana")
+        notice = wait(page).until(EC.visibility_of_element_located((By.ID, "audit-notice")))
+        wait(page).until(lambda driver: "The audit log needs an admin key." in notice.text)
+        assert "ana has analyst" in notice.text  # siemd's own words
+        assert not page.find_element(By.ID, "audit").is_displayed()
+        body = page.find_element(By.TAG_NAME, "body").text
+        assert "[object" not in body and "undefined" not in body, body
+        assert page.execute_script("return sessionStorage.getItem('siem.apiKey')") == keys["ana"][1]
+        time.sleep(6)  # a live refresh does not bring back a broken table
+        assert page.find_element(By.ID, "audit-notice").is_displayed()
+        assert audit_rows(page) == []
+        both_themes(page, "audit-needs-admin")
+
+        use_key("root")
+        refused = audit_cells(audit_row(page, "rita", "POST /ti/iocs", 403))
+        assert refused["role"] == "reader" and refused["status"] == "403 refused", refused
+        accepted = audit_cells(audit_row(page, "ana", "POST /ti/iocs", 201))
+        assert accepted["role"] == "analyst", accepted
+        assert not page.find_element(By.ID, "audit-notice").is_displayed()
+        # Only the refused fetches (401, 403) are in the console: nothing the page itself did wrong.
+        errors = [entry for entry in severe_console_entries(page)
+                  if not re.search(r"status of (401|403)", entry["message"])]
+        assert errors == [], errors
+    finally:
+        page.execute_script("sessionStorage.removeItem('siem.apiKey')")
+        server.stop()

@@ -23,11 +23,12 @@ export class APIError extends Error {
 export async function api(path, { method = 'GET', body, params } = {}) {
   let url = path;
   if (params) {
-    const search = new URLSearchParams();
-    for (const [name, value] of Object.entries(params)) {
-      if (value !== undefined && value !== null && value !== '') search.append(name, String(value));
-    }
-    const query = search.toString();
+    // Percent-encoded, not URLSearchParams: that writes a space as `+`, which siemd (RFC 3986)
+    // reads as a plus, so `q=failed password` or `action=POST /ti/iocs` would match nothing.
+    const query = Object.entries(params)
+      .filter(([, value]) => value !== undefined && value !== null && value !== '')
+      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+      .join('&');
     if (query) url += (url.includes('?') ? '&' : '?') + query;
   }
   const headers = { accept: 'application/json' };

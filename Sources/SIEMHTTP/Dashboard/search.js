@@ -164,7 +164,8 @@ function flatten(object, prefix = '', out = []) {
   return out;
 }
 
-function toLocalInput(iso) {
+/** An ISO time as a datetime-local input's value, in the browser's zone. */
+export function toLocalInput(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
