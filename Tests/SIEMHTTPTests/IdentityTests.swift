@@ -135,8 +135,11 @@ import Testing
                 headers: [.contentType: "application/json", HTTPField.Name("x-siem-user")!: "carol"],
                 body: ByteBuffer(string: #"{"title":"t"}"#))
             _ = try await client.post("/mdr/incidents", #"{"title":"u"}"#)
+            _ = try await client.post("/mdr/incidents", "{}")
             let items = try await client.get("/audit").items
-            #expect(items.compactMap { $0["actor"] as? String } == ["anonymous", "carol"])
+            #expect(items.compactMap { $0["actor"] as? String } == ["anonymous", "anonymous", "carol"])
+            // The status recorded is the one the client got (422 here, not the 500 of an unmapped error).
+            #expect(items.compactMap { $0["status"] as? Int } == [422, 201, 201])
         }
     }
 }

@@ -68,6 +68,8 @@ final class ConnectionTimer {
     let idleTimeout: TimeAmount
     let headTimeout: TimeAmount
     private(set) var state = State.idle
+    /// Requests whose head came and whose response has not ended (more than one when pipelined).
+    private var inFlight = 0
     private var deadline: Scheduled<Void>?
 
     init(idleTimeout: TimeAmount, headTimeout: TimeAmount) {
@@ -80,6 +82,12 @@ final class ConnectionTimer {
         schedule(idleTimeout, context)
     }
 
+    /// A response ended: idle again unless a pipelined request is still waiting for its answer.
+    func responseEnded(_ context: ChannelHandlerContext) {
+        inFlight = max(0, inFlight - 1)
+        if inFlight == 0 { becameIdle(context) }
+    }
+
     func bytesArrived(_ context: ChannelHandlerContext) {
         guard state == .idle else { return }
         state = .readingHead
@@ -87,6 +95,7 @@ final class ConnectionTimer {
     }
 
     func headCompleted() {
+        inFlight += 1
         state = .busy
         deadline?.cancel()
         deadline = nil
@@ -168,7 +177,7 @@ final class RequestHeadObserver: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { timer.becameIdle(context) }
+        if case .end = unwrapOutboundIn(data) { timer.responseEnded(context) }
         context.write(data, promise: promise)
     }
 

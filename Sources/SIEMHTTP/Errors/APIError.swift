@@ -83,33 +83,46 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as ServiceError {
-            throw APIError(error)
-        } catch let error as InvalidInput {
-            throw APIError.invalid(error.detail)
-        } catch let error as StoreError {
-            if case .sqlite = error {
+        } catch {
+            if case .sqlite? = error as? StoreError {
                 context.logger.error(
                     "store failure", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            } else if APIError.isUnexpected(error) {
+                context.logger.error(
+                    "unhandled error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             }
-            throw APIError(error)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, "too_large", "the request body is too large")
-        } catch let error as HTTPResponseError {
-            switch error.status {
-            case .notFound: throw APIError.notFound("no route for \(request.method) \(request.uri.path)")
-            case .methodNotAllowed:
-                throw APIError(
-                    .methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path)")
-            default:
-                throw APIError(error.status, "http_\(error.status.code)", error.status.reasonPhrase)
-            }
-        } catch {
-            context.logger.error(
-                "unhandled error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            throw APIError(.internalServerError, "internal", "an internal error occurred; see the server log")
+            throw APIError(mapping: error, request: request)
         }
+    }
+}
+
+extension APIError {
+    /// What a client sees for `error`: ours as they are, the services' and the store's mapped to
+    /// their status, Hummingbird's (404 for an unknown route, 413, …) with theirs, anything else a
+    /// 500 without internals. The audit log records the same status.
+    init(mapping error: any Error, request: Request) {
+        switch error {
+        case let error as APIError: self = error
+        case let error as ServiceError: self = APIError(error)
+        case let error as InvalidInput: self = .invalid(error.detail)
+        case let error as StoreError: self = APIError(error)
+        case is NIOTooManyBytesError: self = APIError(.contentTooLarge, "too_large", "the request body is too large")
+        case let error as HTTPResponseError:
+            switch error.status {
+            case .notFound: self = .notFound("no route for \(request.method) \(request.uri.path)")
+            case .methodNotAllowed:
+                self = APIError(
+                    .methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path)")
+            default: self = APIError(error.status, "http_\(error.status.code)", error.status.reasonPhrase)
+            }
+        default:
+            self = APIError(.internalServerError, "internal", "an internal error occurred; see the server log")
+        }
+    }
+
+    /// True for an error none of the known kinds covers (a bug, logged as such).
+    static func isUnexpected(_ error: any Error) -> Bool {
+        !(error is APIError || error is ServiceError || error is InvalidInput || error is StoreError
+            || error is NIOTooManyBytesError || error is HTTPResponseError)
     }
 }

@@ -26,7 +26,7 @@ struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestCon
         do {
             response = try await next(request, context)
         } catch {
-            let status = (error as? HTTPResponseError)?.status.code ?? 500
+            let status = APIError(mapping: error, request: request).status.code
             await record(request, context, action: action, status: status)
             throw error
         }
