@@ -157,4 +157,28 @@ import Testing
             #expect(try await client.get("/events?ip=10.0.0.5").items.count == 1)
         }
     }
+
+    @Test func windowsEventWithoutMessageIsStoredAndFoundByComputer() async throws {
+        try await withSIEM { client, _ async throws in
+            let winlog = #"""
+                {"Message": "An account failed to log on.\r\n\r\nSubject: ...", "Id": 4625, "Level": 0,
+                 "TimeCreated": "2026-03-14T01:00:02.500Z", "Computer": "DC01.corp.example.com",
+                 "ProviderName": "Microsoft-Windows-Security-Auditing", "LogName": "Security",
+                 "winlog": {"channel": "Security", "event_data": {"TargetUserName": "bob", "IpAddress": "10.1.2.3"}}}
+                """#
+            let ingest = try await client.post("/ingest", winlog)
+            #expect(ingest.status == .ok, "\(ingest.text)")
+            let events = try await client.get("/events?host=DC01.corp.example.com")
+            #expect(events.items.count == 1)
+            let event = try #require(events.items.first)
+            #expect((event["message"] as? String)?.hasPrefix("An account failed to log on.") == true)
+            #expect(event["ts"] as? String == "2026-03-14T01:00:02.500Z")
+            let fields = try #require(event["fields"] as? [String: Any])
+            #expect(fields["Id"] as? Int == 4625)
+            #expect((fields["winlog"] as? [String: Any])?["channel"] as? String == "Security")
+            let bad = try await client.post("/ingest", #"{"Message": "m", "@timestamp": "last tuesday"}"#)
+            expectError(bad, .unprocessableContent)
+            #expect((bad.json["detail"] as? String)?.contains("`@timestamp`") == true)
+        }
+    }
 }

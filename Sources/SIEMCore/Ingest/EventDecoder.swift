@@ -97,63 +97,98 @@ public struct EventDecoder: Sendable {
         }
     }
 
+    /// The keys of the event shape itself. Every other key of an event object is kept, verbatim,
+    /// in the event's `fields` (see `EventDecoder+Foreign.swift`).
+    static let eventKeys: Set<String> = ["message", "source", "host", "agent_id", "log_type", "fields", "ts"]
+
     /// Validates one event object; `owner` names it in errors (`[3]` inside an array).
+    ///
+    /// The event keys are read strictly: `message`, `source`, `host`, `agent_id` and `log_type` must
+    /// be strings when present (`host` and `source` may also be ECS objects), `fields` an object and
+    /// `ts` a time. An object that is not only in this shape (a Beats, OTel or Windows export record)
+    /// is completed by `adoptForeignKeys`; the common shape takes no extra work.
     static func event(_ object: [String: JSONValue], owner: String?, receivedAt: Date) throws(IngestError) -> Event {
         func name(_ key: String) -> String { owner.map { "\($0).\(key)" } ?? key }
+        var present = 0
+        func lookup(_ key: String) -> JSONValue? {
+            let value = object[key]
+            if value != nil { present += 1 }
+            return value
+        }
         func string(_ key: String) throws(IngestError) -> String? {
-            switch object[key] {
+            switch lookup(key) {
             case nil, .null?: return nil
             case .string(let value)?: return value
             default: throw .invalid("`\(name(key))` must be a string")
             }
         }
-        guard let messageValue = object["message"] else {
-            throw .invalid("\(owner ?? "the event") is missing the required field `message`")
+        var parts = Parts()
+        // `message` is the preferred key: when present it must be a string (null included), so a
+        // client in the event shape with a bad message is told so rather than silently adopted.
+        switch lookup("message") {
+        case nil: break
+        case .string(let value)?: parts.message = value
+        default: throw .invalid("`\(name("message"))` must be a string")
         }
-        guard case .string(let message) = messageValue else {
-            throw .invalid("`\(name("message"))` must be a string")
+        switch lookup("source") {
+        case nil, .null?: break
+        case .string(let value)?: parts.source = value
+        case .object(let value)?: parts.sourceObject = value
+        default: throw .invalid("`\(name("source"))` must be a string or an ECS source object")
         }
-        let source = try string("source")
-        let host = try string("host")
+        switch lookup("host") {
+        case nil, .null?: break
+        case .string(let value)?: parts.host = value
+        case .object(let value)?: parts.hostObject = value
+        default: throw .invalid("`\(name("host"))` must be a string or an ECS host object (`{\"name\": …}`)")
+        }
         let agentID = try string("agent_id")
         var logType = try string("log_type")
-        var fields: [String: JSONValue] = [:]
-        switch object["fields"] {
+        switch lookup("fields") {
         case nil, .null?: break
-        case .object(let value)?: fields = value
+        case .object(let value)?: parts.fields = value
         default: throw .invalid("`\(name("fields"))` must be an object")
         }
-        var ts: Date?
-        switch object["ts"] {
-        case nil, .null?: break
-        case .string(let text)?:
-            guard let date = Timestamp.parse(text) else {
-                throw .invalid("`\(name("ts"))` must be an RFC 3339 time or a Unix epoch, not \"\(text.prefix(40))\"")
-            }
-            ts = date
-        case .int(let number)?:
-            guard let date = Timestamp.fromEpoch(Double(number)) else {
-                throw .invalid("`\(name("ts"))` is not a valid Unix epoch")
-            }
-            ts = date
-        case .double(let number)?:
-            guard let date = Timestamp.fromEpoch(number) else {
-                throw .invalid("`\(name("ts"))` is not a valid Unix epoch")
-            }
-            ts = date
-        default:
-            throw .invalid("`\(name("ts"))` must be an RFC 3339 time or a Unix epoch")
+        parts.ts = try time(lookup("ts"), key: "ts", owner: owner)
+        if present < object.count || parts.message == nil || parts.hostObject != nil || parts.sourceObject != nil {
+            try adoptForeignKeys(object, hasForeignKeys: present < object.count, owner: owner, into: &parts)
         }
-        if logType == nil, case .string(let tagged)? = fields["log_type"] { logType = tagged }
+        if logType == nil, case .string(let tagged)? = parts.fields["log_type"] { logType = tagged }
         return Event(
-            ts: ts ?? receivedAt,
+            ts: parts.ts ?? receivedAt,
             receivedAt: receivedAt,
-            source: source.flatMap { $0.isEmpty ? nil : $0 } ?? "api",
-            host: host.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown",
+            source: parts.source.flatMap { $0.isEmpty ? nil : $0 } ?? "api",
+            host: parts.host.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown",
             agentID: agentID.flatMap { $0.isEmpty ? nil : $0 },
-            message: message,
-            fields: fields,
+            message: parts.message ?? "",
+            fields: parts.fields,
             logType: logType
         )
+    }
+
+    /// An event time: RFC 3339 text or a Unix epoch (number or decimal text), as `Timestamp`
+    /// parses them, or the `/Date(1732870800000)/` text PowerShell's `ConvertTo-Json` writes. A
+    /// value that is none of these is refused with its key named, never replaced by the receive time.
+    static func time(_ value: JSONValue?, key: String, owner: String?) throws(IngestError) -> Date? {
+        // The error text is only built when it is needed: this runs for every event.
+        var name: String { owner.map { "\($0).\(key)" } ?? key }
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let date = Timestamp.parse(text) ?? dotNetDate(text) else {
+                throw .invalid("`\(name)` must be an RFC 3339 time or a Unix epoch, not \"\(text.prefix(40))\"")
+            }
+            return date
+        case .int(let number)?:
+            guard let date = Timestamp.fromEpoch(Double(number)) else {
+                throw .invalid("`\(name)` is not a valid Unix epoch")
+            }
+            return date
+        case .double(let number)?:
+            guard let date = Timestamp.fromEpoch(number) else { throw .invalid("`\(name)` is not a valid Unix epoch") }
+            return date
+        default:
+            throw .invalid("`\(name)` must be an RFC 3339 time or a Unix epoch")
+        }
     }
 }

@@ -13,7 +13,7 @@ public struct Event: Sendable, Hashable {
     public var host: String
     public var agentID: String?
     public var message: String
-    /// The JSON object sent by the client, unchanged.
+    /// What the client sent besides the event keys: its `fields` object, and every other top-level key.
     public var fields: [String: JSONValue]
     /// The log type chosen for normalization (`web`, `sudo`, …), if any.
     public var logType: String?
