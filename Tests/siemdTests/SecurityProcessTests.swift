@@ -110,16 +110,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "siemd-keys")
         let file = directory.path("api-keys")
         func keys(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = SiemdProcess.executable
-            process.arguments = ["keys", "add"] + arguments + ["--file", file]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            try runSiemd(["keys", "add"] + arguments + ["--file", file])
         }
         let added = try keys(["alice", "--role", "analyst"])
         #expect(added.status == 0)

@@ -97,3 +97,18 @@ func http(
     let buffer = try await response.body.collect(upTo: 16 << 20)
     return (Int(response.status.code), String(buffer: buffer))
 }
+
+/// Runs `siemd` with `arguments` to its end (from the repository root): exit status and stdout.
+func runSiemd(_ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = SiemdProcess.executable
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

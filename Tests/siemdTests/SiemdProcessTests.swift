@@ -102,18 +102,4 @@ import Testing
         let (badStatus, _) = try runSiemd(["check-rules", "--rules", "/nonexistent.yml"])
         #expect(badStatus != 0)
     }
-
-    func runSiemd(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = SiemdProcess.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

@@ -1,6 +1,7 @@
 // The dashboard shell: views by ?view=…, the query in the URL, the API key field, the theme,
 // keyboard shortcuts and live polling.
 import { api, apiKey, setAPIKey } from './api.js';
+import { setUpThemeToggle } from './theme.js';
 import { clear } from './dom.js';
 import { showError, showStatus } from './ui.js';
 import * as overview from './overview.js';
@@ -57,16 +58,7 @@ async function poll() {
 }
 
 function setUpTheme() {
-  const saved = localStorage.getItem('siem.theme');
-  if (saved) document.documentElement.dataset.theme = saved;
-  document.getElementById('theme').addEventListener('click', () => {
-    const dark = document.documentElement.dataset.theme
-      ? document.documentElement.dataset.theme === 'dark'
-      : matchMedia('(prefers-color-scheme: dark)').matches;
-    const next = dark ? 'light' : 'dark';
-    document.documentElement.dataset.theme = next;
-    localStorage.setItem('siem.theme', next);
-  });
+  setUpThemeToggle('theme');
 }
 
 function setUpKey() {

@@ -4,6 +4,7 @@
 // (#operationId), its parameters, request body, responses and a small "Try it" form that sends the
 // API key the dashboard keeps in sessionStorage.
 import { apiKey, setAPIKey } from './api.js';
+import { setUpThemeToggle } from './theme.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const MAX_DEPTH = 12; // nesting shown for a schema before it is cut short
@@ -865,16 +866,7 @@ function reveal() {
 }
 
 function setUpTheme() {
-  const saved = localStorage.getItem('siem.theme'); // the dashboard's choice, when one was made
-  if (saved === 'dark' || saved === 'light') document.documentElement.dataset.theme = saved;
-  document.getElementById('page-theme').addEventListener('click', () => {
-    const dark = document.documentElement.dataset.theme
-      ? document.documentElement.dataset.theme === 'dark'
-      : matchMedia('(prefers-color-scheme: dark)').matches;
-    const next = dark ? 'light' : 'dark';
-    document.documentElement.dataset.theme = next;
-    localStorage.setItem('siem.theme', next);
-  });
+  setUpThemeToggle('page-theme');
 }
 
 function setUpKey() {
