@@ -413,6 +413,7 @@ def test_ioc_list_shows_severity_hits_and_expiry(page, siemd):
     page.get(f"{siemd.base_url}/?view=intel")
     row = lambda value: wait(page).until(EC.presence_of_element_located(
         (By.XPATH, f"//div[@id='iocs']//tr[td[.='{value}']]")))
+    row(live)  # the table is drawn once the list has loaded; read its header after that
     headers = [th.text for th in page.find_elements(By.CSS_SELECTOR, "#iocs thead th")]
     assert {"Severity", "Hits", "Last hit", "Expires"} <= set(headers), headers
     cells = lambda tr: dict(zip(headers, [td.text for td in tr.find_elements(By.TAG_NAME, "td")]))
@@ -542,6 +543,7 @@ def test_audit_view_shows_who_changed_what_and_filters(page, siemd):
     assert refused_status >= 400, logged
 
     page.get(f"{siemd.base_url}/?view=audit")
+    wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.audit thead th")))  # drawn after the fetch
     assert page.find_element(By.CSS_SELECTOR, "#nav a.active").get_attribute("data-view") == "audit"
     headers = [th.text for th in page.find_elements(By.CSS_SELECTOR, "table.audit thead th")]
     assert [h.split()[0] for h in headers] == ["Time", "Actor", "Role", "Address", "Action", "Target", "Status", "Details"], headers
