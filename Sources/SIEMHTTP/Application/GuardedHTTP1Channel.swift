@@ -70,7 +70,11 @@ final class ConnectionTimer {
     private(set) var state = State.idle
     /// Requests whose head came and whose response has not ended (more than one when pipelined).
     private var inFlight = 0
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless its state changes first; nil while busy.
+    private var due: NIODeadline?
+    /// One repeated check per connection compares `due` with the clock, so a request costs no
+    /// timer of its own; a deadline is kept within one check interval (the shorter timeout).
+    private var check: RepeatedTask?
 
     init(idleTimeout: TimeAmount, headTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
@@ -79,7 +83,7 @@ final class ConnectionTimer {
 
     func becameIdle(_ context: ChannelHandlerContext) {
         state = .idle
-        schedule(idleTimeout, context)
+        arm(idleTimeout, context)
     }
 
     /// A response ended: idle again unless a pipelined request is still waiting for its answer.
@@ -91,25 +95,35 @@ final class ConnectionTimer {
     func bytesArrived(_ context: ChannelHandlerContext) {
         guard state == .idle else { return }
         state = .readingHead
-        schedule(headTimeout, context)
+        arm(headTimeout, context)
     }
 
     func headCompleted() {
         inFlight += 1
         state = .busy
-        deadline?.cancel()
-        deadline = nil
+        due = nil
     }
 
     func stop() {
-        deadline?.cancel()
-        deadline = nil
+        check?.cancel()
+        check = nil
+        due = nil
     }
 
-    private func schedule(_ delay: TimeAmount, _ context: ChannelHandlerContext) {
-        deadline?.cancel()
+    private func arm(_ delay: TimeAmount, _ context: ChannelHandlerContext) {
+        due = .now() + delay
+        guard check == nil else { return }
+        let interval = min(idleTimeout, headTimeout)
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+        // The check runs on this channel's event loop, where the timer lives; `stop()` (channel
+        // inactive or handler removed) cancels it, which also ends the reference it holds.
+        let timer = NIOLoopBound(self, eventLoop: context.eventLoop)
+        check = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+            if let due = timer.value.due, due <= .now() {
+                task.cancel()
+                channel.close(promise: nil)
+            }
+        }
     }
 }
 
