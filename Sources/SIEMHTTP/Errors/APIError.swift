@@ -84,14 +84,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            let (apiError, expected) = APIError.mapped(error, request: request)
             if case .sqlite? = error as? StoreError {
                 context.logger.error(
                     "store failure", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            } else if APIError.isUnexpected(error) {
+            } else if !expected {
                 context.logger.error(
                     "unhandled error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             }
-            throw APIError(mapping: error, request: request)
+            throw apiError
         }
     }
 }
@@ -101,28 +102,31 @@ extension APIError {
     /// their status, Hummingbird's (404 for an unknown route, 413, …) with theirs, anything else a
     /// 500 without internals. The audit log records the same status.
     init(mapping error: any Error, request: Request) {
-        switch error {
-        case let error as APIError: self = error
-        case let error as ServiceError: self = APIError(error)
-        case let error as InvalidInput: self = .invalid(error.detail)
-        case let error as StoreError: self = APIError(error)
-        case is NIOTooManyBytesError: self = APIError(.contentTooLarge, "too_large", "the request body is too large")
-        case let error as HTTPResponseError:
-            switch error.status {
-            case .notFound: self = .notFound("no route for \(request.method) \(request.uri.path)")
-            case .methodNotAllowed:
-                self = APIError(
-                    .methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path)")
-            default: self = APIError(error.status, "http_\(error.status.code)", error.status.reasonPhrase)
-            }
-        default:
-            self = APIError(.internalServerError, "internal", "an internal error occurred; see the server log")
-        }
+        self = Self.mapped(error, request: request).error
     }
 
-    /// True for an error none of the known kinds covers (a bug, logged as such).
-    static func isUnexpected(_ error: any Error) -> Bool {
-        !(error is APIError || error is ServiceError || error is InvalidInput || error is StoreError
-            || error is NIOTooManyBytesError || error is HTTPResponseError)
+    /// The mapping, and whether `error` was of a known kind (an unknown one is a bug, logged).
+    static func mapped(_ error: any Error, request: Request) -> (error: APIError, expected: Bool) {
+        switch error {
+        case let error as APIError: return (error, true)
+        case let error as ServiceError: return (APIError(error), true)
+        case let error as InvalidInput: return (.invalid(error.detail), true)
+        case let error as StoreError: return (APIError(error), true)
+        case is NIOTooManyBytesError:
+            return (APIError(.contentTooLarge, "too_large", "the request body is too large"), true)
+        case let error as HTTPResponseError:
+            switch error.status {
+            case .notFound: return (.notFound("no route for \(request.method) \(request.uri.path)"), true)
+            case .methodNotAllowed:
+                return (
+                    APIError(
+                        .methodNotAllowed, "method_not_allowed",
+                        "\(request.method) is not allowed on \(request.uri.path)"), true
+                )
+            default: return (APIError(error.status, "http_\(error.status.code)", error.status.reasonPhrase), true)
+            }
+        default:
+            return (APIError(.internalServerError, "internal", "an internal error occurred; see the server log"), false)
+        }
     }
 }

@@ -12,16 +12,17 @@ import SIEMStore
 struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestContext>: RouterMiddleware {
     let store: any AuditStore
     let roles: RouteRoles
-    static var dataPlane: Set<String> { ["POST /ingest", "POST /edr/telemetry"] }
+    /// The data-plane POST paths (literal, so the ingest path costs one set lookup, no route match).
+    static var dataPlane: Set<String> { ["/ingest", "/edr/telemetry"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let method = request.method.rawValue
-        guard method != "GET", method != "HEAD" else { return try await next(request, context) }
+        let method = request.method
+        guard method != .get, method != .head else { return try await next(request, context) }
         let path = request.uri.path
-        let action = roles.route(method: method, path: path)?.template ?? "\(method) \(path)"
-        guard !Self.dataPlane.contains(action) else { return try await next(request, context) }
+        guard method != .post || !Self.dataPlane.contains(path) else { return try await next(request, context) }
+        let action = roles.route(method: method.rawValue, path: path)?.template ?? "\(method.rawValue) \(path)"
         let response: Response
         do {
             response = try await next(request, context)
