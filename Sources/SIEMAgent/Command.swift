@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Runs a program to completion: the packet filter tools here, `ip` and `nft` in tests.
 public enum Command {
@@ -25,13 +26,22 @@ public enum Command {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // Standard error is drained beside standard output: read one after the other, a program
+        // that fills the stderr pipe while we wait on stdout would never finish.
+        let err = NIOLockedValueBox(Data())
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            err.withLockedValue { $0 = data }
+            drained.signal()
+        }
         let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Failure(
                 executable: executable, arguments: arguments, status: process.terminationStatus,
-                standardError: String(decoding: err, as: UTF8.self))
+                standardError: String(decoding: err.withLockedValue { $0 }, as: UTF8.self))
         }
         return String(decoding: out, as: UTF8.self)
     }
