@@ -33,6 +33,7 @@ public struct Rule: Sendable {
     public func alert(for event: Event, at now: Date) -> Alert {
         Alert(
             eventID: event.id,
+            ts: event.ts,
             createdAt: now,
             ruleID: id,
             title: title,

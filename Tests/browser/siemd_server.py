@@ -32,6 +32,8 @@ class Siemd:
         self.log_path = Path(self.directory.name) / "siemd.log"
         env = dict(os.environ)
         env.update(environment or {})
+        # With SIEM_API_KEY set, `request` authenticates with it.
+        self.api_key = (environment or {}).get("SIEM_API_KEY")
         self.process = subprocess.Popen(
             [str(siemd_path()), "--host", "127.0.0.1", "--port", "0",
              "--db", str(Path(self.directory.name) / "siem.sqlite3"), "--rules", str(REPO / "rules" / "default.yml")],
@@ -69,6 +71,8 @@ class Siemd:
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         if data is not None:
             request.add_header("content-type", content_type)
+        if self.api_key and not any(name.lower() in ("authorization", "x-api-key") for name in (headers or {})):
+            request.add_header("x-api-key", self.api_key)
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:

@@ -86,7 +86,7 @@ public struct JSONBody {
         key("id", first: true)
         integer(alert.id)
         key("ts")
-        date(alert.createdAt)
+        date(alert.ts)
         key("created_at")
         date(alert.createdAt)
         key("rule_id")

@@ -99,7 +99,9 @@ public struct EventDecoder: Sendable {
 
     /// The keys of the event shape itself. Every other key of an event object is kept, verbatim,
     /// in the event's `fields` (see `EventDecoder+Foreign.swift`).
-    static let eventKeys: Set<String> = ["message", "source", "host", "agent_id", "log_type", "fields", "ts"]
+    static let eventKeys: Set<String> = [
+        "message", "source", "host", "agent_id", "log_type", "fields", "ts", "_stream",
+    ]
 
     /// Validates one event object; `owner` names it in errors (`[3]` inside an array).
     ///
@@ -150,6 +152,7 @@ public struct EventDecoder: Sendable {
         default: throw .invalid("`\(name("fields"))` must be an object")
         }
         parts.ts = try time(lookup("ts"), key: "ts", owner: owner)
+        let stream = try streamPosition(lookup("_stream"), owner: owner)
         if present < object.count || parts.message == nil || parts.hostObject != nil || parts.sourceObject != nil {
             try adoptForeignKeys(object, hasForeignKeys: present < object.count, owner: owner, into: &parts)
         }
@@ -162,8 +165,31 @@ public struct EventDecoder: Sendable {
             agentID: agentID.flatMap { $0.isEmpty ? nil : $0 },
             message: parts.message ?? "",
             fields: parts.fields,
-            logType: logType
+            logType: logType,
+            stream: stream
         )
+    }
+
+    /// `_stream: {"id": text, "start": n, "end": n}`: where a shipper's line sits in the file it
+    /// follows (see `StreamPosition`), read strictly: a shipper that sends one must send it right.
+    static func streamPosition(_ value: JSONValue?, owner: String?) throws(IngestError) -> StreamPosition? {
+        var name: String { owner.map { "\($0)._stream" } ?? "_stream" }
+        switch value {
+        case nil, .null?: return nil
+        case .object(let members)?:
+            guard case .string(let id)? = members["id"], !id.isEmpty, id.utf8.count <= StreamPosition.maxIDBytes
+            else {
+                throw .invalid("`\(name).id` must be a non-empty string of at most \(StreamPosition.maxIDBytes) bytes")
+            }
+            guard case .int(let start)? = members["start"], case .int(let end)? = members["end"], start >= 0,
+                end > start
+            else {
+                throw .invalid("`\(name).start` and `\(name).end` must be integers with 0 <= start < end")
+            }
+            return StreamPosition(id: id, start: start, end: end)
+        default:
+            throw .invalid("`\(name)` must be an object: {\"id\": …, \"start\": …, \"end\": …}")
+        }
     }
 
     /// An event time: RFC 3339 text or a Unix epoch (number or decimal text), as `Timestamp`

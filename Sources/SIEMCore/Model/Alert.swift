@@ -6,6 +6,10 @@ public struct Alert: Sendable, Hashable {
 
     public var id: ID?
     public var eventID: Event.ID?
+    /// The event's time: when what the alert is about happened (a log imported a day late still
+    /// raises alerts at the time it names).
+    public var ts: Date
+    /// When the alert was raised.
     public var createdAt: Date
     public var ruleID: String
     public var title: String
@@ -21,6 +25,7 @@ public struct Alert: Sendable, Hashable {
     public init(
         id: ID? = nil,
         eventID: Event.ID? = nil,
+        ts: Date? = nil,
         createdAt: Date,
         ruleID: String,
         title: String,
@@ -33,6 +38,7 @@ public struct Alert: Sendable, Hashable {
     ) {
         self.id = id
         self.eventID = eventID
+        self.ts = ts ?? createdAt
         self.createdAt = createdAt
         self.ruleID = ruleID
         self.title = title

@@ -21,6 +21,9 @@ public struct Event: Sendable, Hashable {
     public var normalized: [String: JSONValue]
     /// Every IP address seen in the message and the fields, canonical and deduplicated.
     public var ips: [String]
+    /// Where the event's line sits in a stream its shipper follows (`_stream`), for exactly-once
+    /// delivery; not stored with the event.
+    public var stream: StreamPosition?
 
     public init(
         id: ID? = nil,
@@ -33,7 +36,8 @@ public struct Event: Sendable, Hashable {
         fields: [String: JSONValue] = [:],
         logType: String? = nil,
         normalized: [String: JSONValue] = [:],
-        ips: [String] = []
+        ips: [String] = [],
+        stream: StreamPosition? = nil
     ) {
         self.id = id
         self.ts = ts
@@ -46,6 +50,32 @@ public struct Event: Sendable, Hashable {
         self.logType = logType
         self.normalized = normalized
         self.ips = ips
+        self.stream = stream
+    }
+}
+
+/// A line's place in a stream: a file as one agent follows it (`siem-agent tail` names it
+/// `<agent id>/<device>:<inode>/<generation>`), the byte range of the line in it, and the identity
+/// that sent it. The store keeps per (scope, id) the offset up to which every line is stored, in the
+/// same transaction as the events, and drops a line that starts below it: a batch sent again after a
+/// crash or a lost answer is stored once.
+public struct StreamPosition: Sendable, Hashable {
+    /// The longest stream id accepted.
+    public static let maxIDBytes = 200
+
+    /// The authenticated identity that sent the line (set by the server, never by the client), so
+    /// one client cannot advance another's stream.
+    public var scope: String
+    public var id: String
+    /// Where the line starts, and where the next one starts.
+    public var start: Int64
+    public var end: Int64
+
+    public init(scope: String = "", id: String, start: Int64, end: Int64) {
+        self.scope = scope
+        self.id = id
+        self.start = start
+        self.end = end
     }
 }
 

@@ -44,6 +44,30 @@ public struct NormalizerSet: Normalizer {
         if !record.flags.isEmpty { record.values["log.flags"] = .array(record.flags.map { .string($0) }) }
         for (key, value) in record.values { event.normalized[key] = value }
         if let time = record.time, event.ts == event.receivedAt { event.ts = time }
+        Self.attributeHost(&event)
+    }
+
+    /// The host is the machine that wrote the log, not the one that shipped it: a host the line
+    /// names (the syslog header, Windows `Computer`, both in `host.hostname`; CEF's `dvchost` when
+    /// there is no header) becomes `host`, and the sent host, when it differs, is kept as
+    /// `agent.hostname`; an ECS `agent.hostname` the shipper sent (Beats, `siem-agent tail` for
+    /// JSON lines) is kept there too.
+    static func attributeHost(_ event: inout Event) {
+        if case .object(let agent)? = event.fields["agent"], case .string(let name)? = agent["hostname"], !name.isEmpty
+        {
+            event.normalized["agent.hostname"] = .string(name)
+        } else if case .string(let name)? = event.fields["agent.hostname"], !name.isEmpty {
+            event.normalized["agent.hostname"] = .string(name)
+        }
+        var own = event.normalized["host.hostname"]?.stringValue
+        if own == nil, event.logType == LogType.cef.rawValue {
+            own = event.normalized["observer.hostname"]?.stringValue
+        }
+        guard let own, !own.isEmpty, own.lowercased() != event.host.lowercased() else { return }
+        if event.normalized["agent.hostname"] == nil, event.host != "unknown", !event.host.isEmpty {
+            event.normalized["agent.hostname"] = .string(event.host)
+        }
+        event.host = own
     }
 
     /// Fills `record`; returns the log type that understood the event, if any.

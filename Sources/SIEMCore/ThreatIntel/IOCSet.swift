@@ -97,6 +97,7 @@ public struct IOCSet: Sendable {
         if let expiresAt = ioc.expiresAt { details["ioc_expires_at"] = .string(Timestamp.format(expiresAt)) }
         let label = ioc.type == .ip ? "IP" : ioc.type == .domain ? "domain" : ioc.type.rawValue.uppercased()
         return Alert(
+            ts: event.ts,
             createdAt: time,
             ruleID: ioc.ruleID,
             title: "Threat intel match: \(label) \(ioc.value)",

@@ -13,6 +13,8 @@ public final class SIEMMetrics: Sendable {
     let eventsIngested: Counter
     let alertsRaised: [Severity: Counter]
     let ingestFailures: Counter
+    /// Lines a shipper sent again that were already stored (`StreamPosition`), dropped at commit.
+    let duplicatesDropped: Counter
     let ingestDuration: DurationHistogram
     private let eventsStored: Gauge
     private let alertsStored: Gauge
@@ -30,6 +32,10 @@ public final class SIEMMetrics: Sendable {
         ingestFailures = registry.makeCounter(
             descriptor: name(
                 "ingest_failures", "total", "Ingest calls whose commit failed (none of their events stored)."))
+        duplicatesDropped = registry.makeCounter(
+            descriptor: name(
+                "ingest_duplicates_dropped", "total",
+                "Events a shipper sent again after they were stored (same stream position), not stored twice."))
         let alertsName = name("alerts_raised", "total", "Alerts committed, by severity.")
         var alerts: [Severity: Counter] = [:]
         for severity in Severity.allCases {

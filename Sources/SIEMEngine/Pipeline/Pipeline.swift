@@ -52,6 +52,7 @@ public struct Pipeline: Sendable {
             throw error
         }
         metrics?.committed(stored, duration: ContinuousClock.now - started)
+        if stored.count < events.count { metrics?.duplicatesDropped.increment(by: Int64(events.count - stored.count)) }
         onCommit(stored)
         return stored
     }

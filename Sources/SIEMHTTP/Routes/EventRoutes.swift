@@ -24,7 +24,7 @@ struct EventRoutes: Sendable {
         let format: EventDecoder.Format =
             contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq")
             ? .ndjson : .json
-        let events: [Event]
+        var events: [Event]
         do {
             events = try decoder.decode(body, format: format, receivedAt: Date())
         } catch {
@@ -34,10 +34,15 @@ struct EventRoutes: Sendable {
             }
             throw apiError
         }
+        // A stream's positions belong to the identity that sends it (see `StreamPosition`).
+        let scope = context.identity?.name ?? ""
+        for index in events.indices where events[index].stream != nil { events[index].stream!.scope = scope }
         let stored = try await pipeline.ingest(events)
         return JSONBody.response { body in
             body.object([
                 ("count", { $0.raw(String(stored.count)) }),
+                // Lines of a stream already stored by an earlier request (acknowledged, not stored again).
+                ("duplicates", { $0.raw(String(events.count - stored.count)) }),
                 ("id", { $0.raw(stored.first?.event.id.map(String.init) ?? "null") }),
                 ("ids", { body in body.array(stored) { $0.raw($1.event.id.map(String.init) ?? "null") } }),
                 ("alerts", { body in body.array(stored.flatMap(\.alerts)) { $0.alert($1) } }),

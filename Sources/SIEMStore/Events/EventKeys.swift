@@ -85,10 +85,12 @@ enum AlertKeys {
 
     /// Fills `alert_keys` from the stored alerts (migration from the B-tree indexes).
     static func backfill(_ connection: SQLiteConnection) throws {
-        let select = try connection.prepare("SELECT \(SQLiteEventStore.alertColumns) FROM alerts a")
+        // Only the columns of migration 6's schema (later migrations add columns).
+        let select = try connection.prepare("SELECT id, rule_id, severity, agent_id FROM alerts")
         while try select.step() {
-            let alert = SQLiteEventStore.alert(from: select)
-            try insert(tokens(for: alert), id: alert.id!, on: connection)
+            let tokens = tokens(
+                ruleID: select.text(1), severity: Severity(rawValue: select.text(2)), agentID: select.optionalText(3))
+            try insert(tokens.joined(separator: " "), id: select.int64(0), on: connection)
         }
         select.reset()
     }

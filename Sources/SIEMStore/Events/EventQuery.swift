@@ -8,7 +8,7 @@ public struct EventQuery: Sendable, Hashable {
     /// any other normalized key still works, by checking the candidate rows.
     public static let indexedKeys: Set<String> = [
         "client.mac", "user.name", "user.target.name", "host.hostname", "process.name", "dns.question.name",
-        "event.action", "event.code", "url.domain",
+        "event.action", "event.code", "url.domain", "agent.hostname",
     ]
 
     /// Normalized keys holding an address. Their values share the `ip` index entry every address of

@@ -4,6 +4,9 @@ import SIEMCore
 /// Durable storage of events and alerts. Implementations pass `EventStoreContract` tests.
 public protocol EventStore: Sendable {
     /// Stores the events and their alerts atomically; returns them with ids assigned, after commit.
+    /// An event whose `stream` position starts below what its stream has committed was stored
+    /// before: it is dropped (not returned), and the stream's offset advances with the others, in the
+    /// same transaction.
     func insert(_ writes: [EventWrite]) async throws -> [EventWrite]
     func events(_ query: EventQuery) async throws -> Page<Event>
     func event(id: Event.ID) async throws -> Event?

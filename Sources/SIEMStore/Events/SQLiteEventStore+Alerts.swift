@@ -3,7 +3,8 @@ import SIEMCore
 
 extension SQLiteEventStore {
     static let alertColumns =
-        "a.id, a.event_id, a.created_at, a.rule_id, a.title, a.severity, a.description, a.tags, a.details, a.host, a.agent_id"
+        "a.id, a.event_id, a.created_at, a.rule_id, a.title, a.severity, a.description, a.tags, a.details, a.host, "
+        + "a.agent_id, coalesce(a.ts, a.created_at)"
 
     public func alerts(_ query: AlertQuery) async throws -> Page<Alert> {
         try await readers.read { connection in
@@ -36,6 +37,7 @@ extension SQLiteEventStore {
         Alert(
             id: statement.int64(0),
             eventID: statement.int64(1),
+            ts: date(statement.int64(11)),
             createdAt: date(statement.int64(2)),
             ruleID: statement.text(3),
             title: statement.text(4),

@@ -32,10 +32,52 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         // Encoding happens here, on the caller's task, in parallel; the writer thread (the one
         // serial stage of ingest) only binds and steps.
         let rows = writes.map(EventRows.init)
+        let hasStreams = writes.contains { $0.event.stream != nil }
         let stored = try await writer.write { connection in
-            try rows.map { try $0.insert(into: connection) }
+            hasStreams
+                ? try Self.insert(rows, advancingStreamsOn: connection)
+                : try rows.map { try $0.insert(into: connection) }
         }
         totals.add(events: stored.count, alerts: stored.reduce(0) { $0 + $1.alerts.count })
+        return stored
+    }
+
+    /// Inserts the rows whose stream position is not yet stored and advances their streams'
+    /// committed offsets, in the caller's transaction (see `StreamPosition`): a line that starts
+    /// below its stream's offset was stored before and is dropped.
+    static func insert(_ rows: [EventRows], advancingStreamsOn connection: SQLiteConnection) throws -> [EventWrite] {
+        struct Key: Hashable {
+            var scope: String
+            var id: String
+        }
+        var committed: [Key: (offset: Int64, advanced: Bool)] = [:]
+        let read = try connection.prepare("SELECT committed FROM stream_positions WHERE scope = ? AND stream = ?")
+        var stored: [EventWrite] = []
+        stored.reserveCapacity(rows.count)
+        for row in rows {
+            guard let position = row.write.event.stream else {
+                stored.append(try row.insert(into: connection))
+                continue
+            }
+            let key = Key(scope: position.scope, id: position.id)
+            if committed[key] == nil {
+                try read.bind([.text(key.scope), .text(key.id)])
+                committed[key] = (try read.step() ? read.int64(0) : 0, false)
+                read.reset()
+            }
+            guard position.start >= committed[key]!.offset else { continue }
+            stored.append(try row.insert(into: connection))
+            committed[key] = (max(committed[key]!.offset, position.end), true)
+        }
+        let upsert = try connection.prepare(
+            """
+            INSERT INTO stream_positions(scope, stream, committed, updated_at) VALUES(?,?,?,?)
+            ON CONFLICT(scope, stream) DO UPDATE SET committed = excluded.committed, updated_at = excluded.updated_at
+            """)
+        let now = micros(Date())
+        for (key, value) in committed where value.advanced {
+            try upsert.run([.text(key.scope), .text(key.id), .int(value.offset), .int(now)])
+        }
         return stored
     }
 

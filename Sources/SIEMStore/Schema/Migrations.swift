@@ -198,6 +198,20 @@ public enum Migrations {
         WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
+        // 8: alerts carry their event's time (`ts`; NULL in older rows, read as `created_at`), and
+        // the delivery positions of streams (a file as one agent follows it): per authenticated
+        // identity and stream, the byte offset up to which every line is stored. Written in the
+        // same transaction as the events, so a resent line is recognised and dropped.
+        """
+        ALTER TABLE alerts ADD COLUMN ts INTEGER;
+        CREATE TABLE stream_positions(
+            scope TEXT NOT NULL,
+            stream TEXT NOT NULL,
+            committed INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY(scope, stream)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
