@@ -66,6 +66,18 @@ final class ChildProcess: @unchecked Sendable {  // used only by the test that o
         return process.terminationStatus
     }
 
+    /// Waits (bounded) for the process to exit on its own; nil when it had to be killed.
+    func exitStatus(timeout: Double = 60) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

@@ -5,7 +5,10 @@ import NIOConcurrencyHelpers
 final class Counters: Sendable {
     struct Values: Sendable, Equatable {
         var received = 0
+        /// Events siemd stored.
         var sent = 0
+        /// Events siemd acknowledged without storing them again: lines of a stream it already had.
+        var duplicates = 0
         var dropped = 0
         var retries = 0
         var deadLettered = 0
@@ -26,6 +29,7 @@ final class Counters: Sendable {
             message,
             metadata: [
                 "counters.received": "\(values.received)", "counters.sent": "\(values.sent)",
+                "counters.duplicates": "\(values.duplicates)",
                 "counters.dropped": "\(values.dropped)", "counters.retries": "\(values.retries)",
                 "counters.dead_lettered": "\(values.deadLettered)", "counters.truncated": "\(values.truncated)",
             ])

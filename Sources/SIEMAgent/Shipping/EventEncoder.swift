@@ -1,3 +1,5 @@
+import SIEMCore
+
 /// A value in an event's `fields` object.
 enum FieldValue: Sendable {
     case string(String)
@@ -14,12 +16,14 @@ struct EventEncoder: Sendable {
 
     /// One event as one JSON object without the trailing newline. `truncated` marks a message cut
     /// by the caller (`fields.truncated: true`); the result's `truncated` is also true when the
-    /// message had to be cut here to fit `maxEventBytes`.
+    /// message had to be cut here to fit `maxEventBytes`. `stream` is sent as `_stream` (its
+    /// `scope` is the server's business and is not sent).
     func encode(
-        message: some Collection<UInt8>, fields: [(String, FieldValue)], truncated: Bool = false
+        message: some Collection<UInt8>, fields: [(String, FieldValue)], truncated: Bool = false,
+        stream: StreamPosition? = nil
     ) -> (line: [UInt8], truncated: Bool) {
         var text = String(decoding: message, as: UTF8.self)
-        var line = encodeLine(text, fields: fields, truncated: truncated)
+        var line = encodeLine(text, fields: fields, truncated: truncated, stream: stream)
         guard line.count > maxEventBytes else { return (line, truncated) }
         // Escaping can grow a message up to six times; cut by the measured ratio until it fits.
         while line.count > maxEventBytes, !text.isEmpty {
@@ -27,12 +31,14 @@ struct EventEncoder: Sendable {
             let keep = max(0, Int(Double(text.utf8.count) * ratio) - 16)
             text = String(decoding: text.utf8.prefix(keep), as: UTF8.self)
             if text.utf8.count > keep { text = String(text.dropLast()) }
-            line = encodeLine(text, fields: fields, truncated: true)
+            line = encodeLine(text, fields: fields, truncated: true, stream: stream)
         }
         return (line, true)
     }
 
-    private func encodeLine(_ message: String, fields: [(String, FieldValue)], truncated: Bool) -> [UInt8] {
+    private func encodeLine(
+        _ message: String, fields: [(String, FieldValue)], truncated: Bool, stream: StreamPosition?
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(message.utf8.count + 160)
         out.append(contentsOf: #"{"source":"#.utf8)
@@ -56,8 +62,19 @@ struct EventEncoder: Sendable {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #""truncated":true"#.utf8)
         }
-        out.append(contentsOf: "}}".utf8)
+        out.append(UInt8(ascii: "}"))
+        if let stream {
+            out.append(contentsOf: #","_stream":{"id":"#.utf8)
+            Self.appendString(stream.id, to: &out)
+            out.append(contentsOf: #","start":\#(stream.start),"end":\#(stream.end)}"#.utf8)
+        }
+        out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// `_stream` as the JSON object siemd reads.
+    static func streamObject(_ stream: StreamPosition) -> JSONValue {
+        .object(["id": .string(stream.id), "start": .int(stream.start), "end": .int(stream.end)])
     }
 
     static func append(_ value: FieldValue, to out: inout [UInt8]) {

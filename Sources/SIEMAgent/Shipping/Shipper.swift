@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SIEMCore
 
 /// Delivers NDJSON batches to siemd's `/ingest`: retries with exponential backoff and jitter while
 /// the server is unreachable or answers 5xx, 408 or 429 (honouring `Retry-After`); splits a batch the
@@ -74,8 +75,17 @@ final class Shipper: Sendable {
     func ship(_ events: ArraySlice<[UInt8]>) async -> Bool {
         guard !events.isEmpty else { return true }
         switch await post(events) {
-        case .accepted:
-            counters.add { $0.sent += events.count }
+        case .accepted(let answer):
+            // siemd answers `{"count": stored, "duplicates": already stored, ...}`; both are acknowledged.
+            let object = answer.flatMap { try? JSONParser.parse($0.utf8) }?.objectValue
+            var duplicates = 0
+            if case .int(let number)? = object?["duplicates"] { duplicates = Int(clamping: number) }
+            var stored = events.count - duplicates
+            if case .int(let number)? = object?["count"] { stored = Int(clamping: number) }
+            counters.add {
+                $0.sent += stored
+                $0.duplicates += duplicates
+            }
             return true
         case .abandoned:
             return false
@@ -92,7 +102,8 @@ final class Shipper: Sendable {
     }
 
     private enum Outcome {
-        case accepted
+        /// With siemd's answer, when it was read whole.
+        case accepted(answer: String?)
         case rejected(status: Int, detail: String)
         case abandoned
     }
@@ -113,8 +124,8 @@ final class Shipper: Sendable {
                 request.headers.add(name: "content-type", value: "application/x-ndjson")
                 if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
                 request.body = .bytes(body)
-                guard let (status, headers, text) = try await execute(request) else { return .abandoned }
-                if (200..<300).contains(status) { return .accepted }
+                guard let (status, headers, text, complete) = try await execute(request) else { return .abandoned }
+                if (200..<300).contains(status) { return .accepted(answer: complete ? text : nil) }
                 if status == 408 || status == 429 || status >= 500 {
                     retryAfter = headers.first(name: "retry-after").flatMap(Self.parseRetryAfter)
                     logger.warning(
@@ -136,16 +147,27 @@ final class Shipper: Sendable {
         }
     }
 
-    /// One request; nil when the drain timeout ran out first (the request is then cancelled).
-    private func execute(_ request: HTTPClientRequest) async throws -> (Int, HTTPHeaders, String)? {
+    /// One request: the status, the headers, the first MiB of the answer and whether that is all of
+    /// it (an answer listing many alerts can be longer; the request still succeeded). Nil when the
+    /// drain timeout ran out first (the request is then cancelled).
+    private func execute(_ request: HTTPClientRequest) async throws -> (Int, HTTPHeaders, String, Bool)? {
         let client = self.client
         let timeout = configuration.requestTimeout
         let shutdown = self.shutdown
-        return try await withThrowingTaskGroup(of: (Int, HTTPHeaders, String)?.self) { group in
+        return try await withThrowingTaskGroup(of: (Int, HTTPHeaders, String, Bool)?.self) { group in
             group.addTask {
                 let response = try await client.execute(request, timeout: timeout)
-                let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                return (Int(response.status.code), response.headers, text)
+                let limit = 1 << 20
+                var kept = ByteBuffer()
+                var complete = true
+                for try await var chunk in response.body {
+                    let room = limit - kept.readableBytes
+                    if chunk.readableBytes > room { complete = false }
+                    if room > 0, let slice = chunk.readSlice(length: min(room, chunk.readableBytes)) {
+                        kept.writeImmutableBuffer(slice)
+                    }
+                }
+                return (Int(response.status.code), response.headers, String(buffer: kept), complete)
             }
             group.addTask {
                 while !shutdown.drainExpired, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }

@@ -2,6 +2,10 @@
 public struct TailConfiguration: Sendable {
     /// Files or glob patterns to follow.
     var files: [String]
+    /// How lines are read: JSON objects as their members, or text.
+    var format: LineFormat
+    /// Ship the files to their end once and return (see `TailAgent.run`).
+    var once: Bool
     /// The events' `source`.
     var source: String
     /// Sent as `fields.log_type` when set.
@@ -13,7 +17,7 @@ public struct TailConfiguration: Sendable {
     /// The positions file.
     var statePath: String
     /// Where events siemd rejects are written.
-    var deadLetterPath: String
+    public private(set) var deadLetterPath: String
     /// Longer lines are cut to this many bytes and flagged `fields.truncated`.
     var maxLineBytes: Int
     /// How long a last line without newline waits before it is sent (flagged `fields.partial`).
@@ -23,11 +27,14 @@ public struct TailConfiguration: Sendable {
     /// Without `host`, this machine's name; without `statePath`, `data/tail-<hash of files>.json`;
     /// without `deadLetterPath`, `<statePath>.dead-letter.ndjson`.
     public init(
-        files: [String], source: String, logType: String?, host: String?, fromEnd: Bool, statePath: String?,
+        files: [String], format: LineFormat = .auto, once: Bool = false, source: String, logType: String?,
+        host: String?, fromEnd: Bool, statePath: String?,
         deadLetterPath: String?, maxLineBytes: Int, partialLineTimeout: Duration, shipping: ShippingConfiguration
     ) {
         let statePath = statePath ?? Self.defaultStatePath(files: files)
         self.files = files
+        self.format = format
+        self.once = once
         self.source = source
         self.logType = logType
         self.host = host ?? HostInfo.hostname()
