@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +34,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // zlib, to inflate gzip and deflate request bodies (shippers compress by default).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SIEMCore"),
         .target(
             name: "SIEMRules",
@@ -55,9 +58,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SIEMOTLP",
+            dependencies: ["SIEMCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
             name: "SIEMHTTP",
             dependencies: [
-                "SIEMCore", "SIEMRules", "SIEMStore", "SIEMEngine",
+                "SIEMCore", "SIEMRules", "SIEMStore", "SIEMEngine", "SIEMOTLP", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,6 +118,7 @@ let package = Package(
         .testTarget(name: "SIEMRulesTests", dependencies: ["SIEMRules", "SIEMTestSupport"]),
         .testTarget(name: "SIEMStoreTests", dependencies: ["SIEMStore", "SIEMTestSupport"]),
         .testTarget(name: "SIEMEngineTests", dependencies: ["SIEMEngine", "SIEMTestSupport"]),
+        .testTarget(name: "SIEMOTLPTests", dependencies: ["SIEMOTLP", "SIEMCore", "SIEMTestSupport"]),
         .testTarget(
             name: "siemdTests",
             dependencies: [

@@ -87,17 +87,3 @@ extension EventQuery {
         )
     }
 }
-
-/// Collects a request body, refusing (413) a declared or streamed size above `limit` without
-/// buffering more than `limit` bytes.
-func collectBody(_ request: Request, limit: Int) async throws -> Data {
-    if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-        throw APIError.tooLarge(limit)
-    }
-    do {
-        let buffer = try await request.body.collect(upTo: limit)
-        return Data(buffer.readableBytesView)
-    } catch is NIOTooManyBytesError {
-        throw APIError.tooLarge(limit)
-    }
-}
