@@ -37,7 +37,7 @@ import Testing
             #expect(try await server.store.counts().events == 0)
             // The dashboard, its assets and the API documents are protected like the API.
             for path in ["/", "/index.html", "/assets/app.js", "/docs", "/openapi.json", "/metrics"] {
-                #expect(try await server.call(path).isError(401), "\(path)")
+                #expect(try await server.call(path, headers: [("Accept", "text/html")]).isError(401), "\(path)")
             }
             #expect(try await server.call("/no/such/route").isError(401))
             #expect(try await server.call("/no/such/route", headers: [("x-api-key", Self.key)]).isError(404))
@@ -51,7 +51,7 @@ import Testing
     @Test func basicAuthChallengesBrowsers() async throws {
         try await withLiveSIEM(environment: ["SIEM_BASIC_USER": "admin", "SIEM_BASIC_PASS": Self.password]) {
             server async throws in
-            let missing = try await server.call("/")
+            let missing = try await server.call("/", headers: [("Accept", "text/html,application/xhtml+xml")])
             #expect(missing.isError(401))
             #expect(missing.headers.first(name: "www-authenticate") == #"Basic realm="swift-siem", charset="UTF-8""#)
             for headers in [

@@ -9,7 +9,7 @@ import Testing
 @Suite struct DashboardRoutesTests {
     @Test func pageAndAssetsHaveTypesCachingAndPolicy() async throws {
         try await withSIEM { client, _ async throws in
-            let page = try await client.get("/")
+            let page = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(page.status == .ok)
             #expect(page.headers[.contentType] == "text/html; charset=utf-8")
             #expect(page.headers[.cacheControl] == "no-cache")

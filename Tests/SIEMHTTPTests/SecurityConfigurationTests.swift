@@ -23,7 +23,10 @@ import Testing
         #expect(security.trustedHosts == nil)
         #expect(security.rateLimit == nil)
         let enabled = try ServerConfiguration(environment: ["SIEM_RATE_LIMIT_ENABLED": "true"]).security.rateLimit
-        #expect(enabled?.paths.map(\.description) == ["/ingest", "/edr"])
+        #expect(
+            enabled?.paths.map(\.description) == [
+                "/ingest", "/edr", "/_bulk", "/*/_bulk", "/services/collector", "/v1/logs",
+            ])
         #expect(try ServerConfiguration(environment: [:]).maxBodyBytes == 1_048_576)
     }
 

@@ -37,6 +37,25 @@ public struct JSONParser {
         return try copy.withUnsafeBufferPointer { buffer throws(SyntaxError) in try parse(buffer) }
     }
 
+    /// Parses JSON values written one after another, with or without whitespace between them
+    /// (`{…}{…}`, as Splunk's HTTP Event Collector takes them): the values before the first syntax
+    /// error, and that error.
+    public static func parseSequence(_ bytes: UnsafeBufferPointer<UInt8>) -> (values: [JSONValue], error: SyntaxError?)
+    {
+        var parser = JSONParser(bytes: bytes)
+        var values: [JSONValue] = []
+        parser.skipSpace()
+        while parser.index < bytes.count {
+            do {
+                values.append(try parser.parseValue(depth: 0))
+            } catch {
+                return (values, error)
+            }
+            parser.skipSpace()
+        }
+        return (values, nil)
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 

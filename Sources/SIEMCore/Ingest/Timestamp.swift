@@ -33,6 +33,8 @@ public enum Timestamp {
 
     private static let formatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    /// RFC 3339 in UTC with milliseconds, as every API response renders times.
-    public static func format(_ date: Date) -> String { formatter.format(date) }
+    /// RFC 3339 in UTC with milliseconds, as every API response renders times: rounded to the
+    /// nearest millisecond (the formatter truncates, and `.001` stored as microseconds reads back
+    /// as `.000999…`).
+    public static func format(_ date: Date) -> String { formatter.format(date.addingTimeInterval(0.0005)) }
 }

@@ -105,6 +105,15 @@ public enum SIEMServer {
             decoder: EventDecoder(maxEvents: configuration.maxEventsPerRequest),
             maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
+        ElasticBulkRoutes(
+            pipeline: engine.pipeline, maxBodyBytes: configuration.maxBodyBytes,
+            maxItems: configuration.maxEventsPerRequest
+        ).register(on: router)
+        ElasticProbeRoutes().register(on: router)
+        HECRoutes(
+            pipeline: engine.pipeline, maxBodyBytes: configuration.maxBodyBytes,
+            maxEvents: configuration.maxEventsPerRequest
+        ).register(on: router)
         AlertRoutes(store: events).register(on: router)
         MetricsRoutes(engine: engine).register(on: router)
         HealthRoutes(store: events, version: siemVersion, ruleCount: engine.ruleCount).register(on: router)
@@ -115,6 +124,10 @@ public enum SIEMServer {
         AuditRoutes(store: engine.stores.audit).register(on: router)
         DashboardRoutes().register(on: router)
         APIDocsRoutes().register(on: router)
+        OTLPRoutes(
+            pipeline: engine.pipeline, maxBodyBytes: configuration.maxBodyBytes,
+            maxEvents: configuration.maxEventsPerRequest
+        ).register(on: router)
         return router
     }
 }

@@ -91,7 +91,12 @@ public struct SecurityConfiguration: Sendable {
 public struct RateLimitConfiguration: Sendable {
     public var requestsPerSecond: Double = 50
     public var burst: Int = 100
-    public var paths: [PathPattern] = [PathPattern("/ingest", kind: .subtree), PathPattern("/edr", kind: .subtree)]
+    /// The data plane: siemd's own ingest and EDR routes and the shippers' protocols.
+    public var paths: [PathPattern] = [
+        PathPattern("/ingest", kind: .subtree), PathPattern("/edr", kind: .subtree),
+        PathPattern("/_bulk", kind: .subtree), PathPattern("/*/_bulk", kind: .segments),
+        PathPattern("/services/collector", kind: .subtree), PathPattern("/v1/logs", kind: .subtree),
+    ]
     /// The most client addresses tracked at once; idle and then least recently seen ones are evicted.
     public var maxClients: Int = 10_000
 
@@ -157,6 +162,9 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         case prefix
         /// The path and its subpaths: `/edr` covers `/edr` and `/edr/telemetry`, not `/edrx`.
         case subtree
+        /// Segment by segment, a `*` segment standing for any one segment: `/*/_bulk` covers
+        /// `/logs/_bulk`, not `/_bulk` or `/a/b/_bulk`.
+        case segments
     }
 
     public var text: String
@@ -173,13 +181,25 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         guard text.hasPrefix("/") else {
             throw ConfigurationError(variable: variable, problem: "a path must start with \"/\", got \"\(text)\"")
         }
+        let segments = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if segments.contains(where: { $0 == "*" })
+            && !(text.hasSuffix("/*") && segments.filter({ $0 == "*" }).count == 1)
+        {
+            self.init(text, kind: .segments)
+            guard segments.allSatisfy({ $0 == "*" || !$0.contains("*") }) else {
+                throw ConfigurationError(
+                    variable: variable, problem: "`*` must be a whole segment or end a path, got \"\(text)\"")
+            }
+            return
+        }
         if text.hasSuffix("*") {
             self.init(String(text.dropLast()), kind: .prefix)
         } else {
             self.init(text, kind: plainKind)
         }
         guard !self.text.contains("*") else {
-            throw ConfigurationError(variable: variable, problem: "`*` may only end a path, got \"\(text)\"")
+            throw ConfigurationError(
+                variable: variable, problem: "`*` must be a whole segment or end a path, got \"\(text)\"")
         }
     }
 
@@ -195,6 +215,11 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
             guard path.hasPrefix(text) else { return false }
             let rest = path.dropFirst(text.count)
             return (rest.isEmpty || rest.hasPrefix("/") || text.hasSuffix("/")) && !Self.isAmbiguous(path)
+        case .segments:
+            let pattern = text.split(separator: "/", omittingEmptySubsequences: false)
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == parts.count && !Self.isAmbiguous(path)
+                && zip(pattern, parts).allSatisfy { $0 == "*" ? !$1.isEmpty : $0 == $1 }
         }
     }
 

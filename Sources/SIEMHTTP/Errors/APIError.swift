@@ -6,12 +6,15 @@ import SIEMCore
 import SIEMEngine
 import SIEMStore
 
-/// An error a client sees: `{"error": code, "detail": sentence}` with its HTTP status.
+/// An error a client sees: `{"error": code, "detail": sentence}` with its HTTP status, or the same
+/// in the shape of the protocol the path speaks (`ErrorDialect`, `APIError+Dialects.swift`).
 public struct APIError: Error, HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var code: String
     public var detail: String
     public var headers: HTTPFields
+    /// The HEC code and text when a HEC route or the authentication chose them.
+    var hecReply: HECReply?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ detail: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -28,6 +31,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        switch ErrorDialect(request) {
+        case .siem: siemResponse()
+        case .elasticsearch: elasticsearchResponse()
+        case .splunk: splunkResponse()
+        case .otlp(let protobuf): otlpResponse(protobuf: protobuf)
+        }
+    }
+
+    func siemResponse() -> Response {
         var text = "{\"error\":"
         JSONValue.writeString(code, to: &text)
         text += ",\"detail\":"
@@ -45,6 +57,23 @@ extension APIError {
         case .malformed(let detail): self = .badRequest(detail)
         case .invalid(let detail): self = .invalid(detail)
         }
+    }
+
+    /// A `_bulk` body that cannot be read: Elasticsearch's 400, or 413 for too many actions.
+    init(_ error: BulkError) {
+        switch error {
+        case .malformed(let type, let reason): self = APIError(.badRequest, type, reason)
+        case .tooManyItems(let limit):
+            self = APIError(
+                .contentTooLarge, "content_too_long_exception", "a bulk request may carry at most \(limit) actions")
+        }
+    }
+
+    /// A refused HEC body: 400 with Splunk's code, or 413 for too many events.
+    init(_ error: HECError) {
+        let status: HTTPResponse.Status = if case .tooManyEvents = error { .contentTooLarge } else { .badRequest }
+        self = APIError(status, "invalid_hec_data", error.text)
+        hecReply = HECReply(code: error.code, text: error.text, invalidEventNumber: error.invalidEventNumber)
     }
 
     /// Maps a service's refusal to its status.
@@ -75,8 +104,9 @@ extension APIError {
     }
 }
 
-/// Renders every error as the JSON error shape: ours as they are, Hummingbird's (404 for an unknown
-/// route, 413, …) with their status, and anything else as a logged 500 without internals.
+/// Renders every error as the JSON error shape of the path (`ErrorDialect`): ours as they are,
+/// Hummingbird's (404 for an unknown route, 413, …) with their status, and anything else as a logged
+/// 500 without internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response

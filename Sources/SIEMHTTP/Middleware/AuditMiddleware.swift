@@ -8,12 +8,23 @@ import SIEMStore
 /// Appends every state change to the audit log after it is answered, refused ones included: who
 /// (the identity, or without authentication the client-named `x-siem-user`, else `anonymous`),
 /// from which address, which route and path, and the status. Reads (GET, HEAD) are not state
-/// changes; the data plane (`POST /ingest`, `POST /edr/telemetry`) is recorded by its events.
+/// changes; the data plane (`POST /ingest`, `POST /edr/telemetry`, the `_bulk`, HEC and OTLP ingest
+/// routes) is recorded by its events.
 struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestContext>: RouterMiddleware {
     let store: any AuditStore
     let roles: RouteRoles
-    /// The data-plane POST paths (literal, so the ingest path costs one set lookup, no route match).
-    static var dataPlane: Set<String> { ["/ingest", "/edr/telemetry"] }
+    /// Whether `method` on `path` only sends events: a literal match (the ingest path costs no route
+    /// match), or a `_bulk` of any index.
+    static func isDataPlane(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        guard method == .post || method == .put else { return false }
+        switch path {
+        case "/ingest", "/edr/telemetry", "/v1/logs", "/services/collector", "/services/collector/event",
+            "/services/collector/event/1.0", "/services/collector/raw", "/services/collector/raw/1.0":
+            return method == .post
+        default:
+            return path.hasSuffix("/_bulk")
+        }
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -21,7 +32,7 @@ struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestCon
         let method = request.method
         guard method != .get, method != .head else { return try await next(request, context) }
         let path = request.uri.path
-        guard method != .post || !Self.dataPlane.contains(path) else { return try await next(request, context) }
+        guard !Self.isDataPlane(method, path) else { return try await next(request, context) }
         let action = roles.route(method: method.rawValue, path: path)?.template ?? "\(method.rawValue) \(path)"
         let response: Response
         do {

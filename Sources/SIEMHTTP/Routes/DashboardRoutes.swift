@@ -3,6 +3,11 @@ import Hummingbird
 
 /// `GET /` (the dashboard page) and `GET /assets/{file}` (its scripts and styles), served from the
 /// package resources in `Dashboard/`.
+///
+/// `GET /` is also the first probe of every Elasticsearch client and shipper: a request whose
+/// `Accept` names `text/html` (every browser's) gets the page; any other (no `Accept`, curl's
+/// `*/*`, `application/json`, `application/vnd.elasticsearch+json`) gets Elasticsearch's info
+/// document, as a real Elasticsearch would answer it.
 struct DashboardRoutes: Sendable {
     let assets: [String: StaticAsset]
 
@@ -16,6 +21,7 @@ struct DashboardRoutes: Sendable {
     }
 
     func page(_ request: Request) throws -> Response {
+        guard ErrorDialect.asksForHTML(request.headers[.accept]) else { return ElasticProbeRoutes.info }
         guard let index = assets["index.html"] else { throw APIError.notFound("the dashboard is not installed") }
         return index.response(for: request, contentSecurityPolicy: ContentSecurityPolicy.dashboard)
     }

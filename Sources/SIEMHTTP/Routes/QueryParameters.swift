@@ -13,17 +13,25 @@ struct QueryParameters {
     /// The parameters of `route` (a key of `accepted`) in `request`; refuses any other name.
     init(_ request: Request, route: String) throws(APIError) {
         parameters = request.uri.queryParameters
+        guard let name = Self.unknownName(in: parameters, route: route) else { return }
+        let accepted = Self.accepted[route] ?? Accepted(names: [])
+        var allowed = accepted.names.map { "`\($0)`" }.joined(separator: ", ")
+        if accepted.normalizedKeys { allowed += ", and dotted normalized keys such as `user.name`" }
+        throw APIError(
+            .badRequest, "unknown_parameter",
+            "unknown query parameter `\(name.prefix(128))`; \(route) takes "
+                + (allowed.isEmpty ? "no query parameters" : allowed))
+    }
+
+    /// The first parameter name in `parameters` (percent-decoded) that `route` does not take.
+    static func unknownName(in parameters: FlatDictionary<Substring, Substring>, route: String) -> String? {
         let accepted = Self.accepted[route] ?? Accepted(names: [])
         for (rawName, _) in parameters {
             let name = String(rawName).removingPercentEncoding ?? String(rawName)
             if accepted.names.contains(name) || (accepted.normalizedKeys && name.contains(".")) { continue }
-            var allowed = accepted.names.map { "`\($0)`" }.joined(separator: ", ")
-            if accepted.normalizedKeys { allowed += ", and dotted normalized keys such as `user.name`" }
-            throw APIError(
-                .badRequest, "unknown_parameter",
-                "unknown query parameter `\(name.prefix(128))`; \(route) takes "
-                    + (allowed.isEmpty ? "no query parameters" : allowed))
+            return name
         }
+        return nil
     }
 
     /// What one route takes.
@@ -50,6 +58,15 @@ struct QueryParameters {
         "GET /edr/actions/history": Accepted(names: ["agent_id", "status", "limit"]),
         "GET /edr/endpoints": Accepted(names: ["limit"]),
         "GET /audit": Accepted(names: ["limit", "cursor", "actor", "action", "since", "until"]),
+        "POST /_bulk": Accepted(names: ElasticParameters.bulk),
+        "PUT /_bulk": Accepted(names: ElasticParameters.bulk),
+        "POST /{index}/_bulk": Accepted(names: ElasticParameters.bulk),
+        "PUT /{index}/_bulk": Accepted(names: ElasticParameters.bulk),
+        "POST /services/collector": Accepted(names: HECRoutes.parameters),
+        "POST /services/collector/event": Accepted(names: HECRoutes.parameters),
+        "POST /services/collector/event/1.0": Accepted(names: HECRoutes.parameters),
+        "POST /services/collector/raw": Accepted(names: HECRoutes.parameters),
+        "POST /services/collector/raw/1.0": Accepted(names: HECRoutes.parameters),
     ]
 
     /// The value, percent-decoded once (Hummingbird decodes values; names arrive undecoded).
