@@ -5,15 +5,19 @@
 # The same 1,000 web-log documents per request, from 4 connections (wrk), in alternating rounds:
 # POST /ingest NDJSON, POST /_bulk (Elasticsearch bulk), POST /services/collector/event (Splunk
 # HEC). Prints each protocol's median events/s and its ratio to /ingest. Needs wrk.
+# SIEMD=path/to/release/siemd skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-8}
 rounds=${2:-3}
-swift build -c release --product siemd >/dev/null
+if [ -z "${SIEMD:-}" ]; then
+  swift build -c release --product siemd >/dev/null
+  SIEMD=.build/release/siemd
+fi
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
-SIEM_API_KEY=bench-key-0123456789 .build/release/siemd --port "$port" --db "$work/siem.sqlite3" 2>"$work/siemd.log" &
+SIEM_API_KEY=bench-key-0123456789 "$SIEMD" --port "$port" --db "$work/siem.sqlite3" 2>"$work/siemd.log" &
 pid=$!
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 url="http://127.0.0.1:$port"
@@ -48,7 +52,7 @@ script ingest /ingest application/x-ndjson "Bearer bench-key-0123456789"
 script bulk /_bulk application/x-ndjson "ApiKey $(printf 'bench:bench-key-0123456789' | base64)"
 script hec /services/collector/event application/json "Splunk bench-key-0123456789"
 
-rate() { tee -a "$work/wrk.log" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=int($2)} END {if (bad) print "ERRORS"; else print r * 1000}'; }
+rate() { tee -a "$work/wrk.log" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERRORS"; else printf "%d\n", r * 1000}'; }
 declare -A results
 for round in $(seq "$rounds"); do
   for name in ingest bulk hec; do
