@@ -56,14 +56,7 @@ final class ChildProcess: @unchecked Sendable {  // used only by the test that o
     @discardableResult
     func stop(signal: Int32) -> Int32? {
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationStatus
+        return exitStatus(timeout: 30)
     }
 
     /// Waits (bounded) for the process to exit on its own; nil when it had to be killed.
