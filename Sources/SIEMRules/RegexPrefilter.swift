@@ -104,15 +104,27 @@ public enum RegexPrefilter {
                 }
                 next = end + 1
             case "(":
+                // The group ends at its matching `)`; parentheses inside a character class
+                // (`[\s+)]`) are members, not group syntax.
                 var depth = 1
                 var end = index + 1
+                var inClass = false
                 while end < scalars.count, depth > 0 {
                     if scalars[end] == "\\" {
                         end += 2
                         continue
                     }
-                    if scalars[end] == "(" { depth += 1 }
-                    if scalars[end] == ")" { depth -= 1 }
+                    if inClass {
+                        if scalars[end] == "]" { inClass = false }
+                    } else if scalars[end] == "[" {
+                        inClass = true
+                        if end + 1 < scalars.count, scalars[end + 1] == "^" { end += 1 }
+                        if end + 1 < scalars.count, scalars[end + 1] == "]" { end += 1 }
+                    } else if scalars[end] == "(" {
+                        depth += 1
+                    } else if scalars[end] == ")" {
+                        depth -= 1
+                    }
                     end += 1
                 }
                 next = end

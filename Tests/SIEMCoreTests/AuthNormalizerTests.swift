@@ -42,7 +42,8 @@ import Testing
         let closed = Samples.normalize(
             "Mar 14 02:14:43 bastion sshd[48397]: Connection closed by authenticating user root 203.0.113.45 port 49017 [preauth]"
         )
-        #expect(closed["event.action"] == "connection-closed")
+        #expect(closed["event.action"] == "preauth-disconnect")
+        #expect(closed["event.outcome"] == "failure")
         #expect(closed["user.name"] == "root")
         #expect(closed["event.reason"] == nil)
         #expect(closed["source.port"] == "49017")

@@ -86,4 +86,62 @@ import Testing
         #expect(result.total > 0)
         #expect(result.covered == result.total, "missed: \(result.missed)")
     }
+
+    /// Query names are the client's: a name holding `client 6.6.6.6#53` or ` from 6.6.6.6` does not
+    /// become the client.
+    @Test func queryNamesCannotMoveTheClient() {
+        let dnsmasq = Samples.normalize(
+            "Mar 14 10:00:00 gw dnsmasq[812]: query[A] client 6.6.6.6#53 from 192.168.1.5")
+        #expect(dnsmasq.logType == "dns")
+        #expect(dnsmasq["event.action"] == "query")
+        #expect(dnsmasq["source.ip"] == "192.168.1.5")
+        #expect(dnsmasq["dns.question.name"] == "client 6.6.6.6#53")
+        #expect(dnsmasq["dns.question.type"] == "A")
+
+        let from = Samples.normalize(
+            "Mar 14 10:00:00 gw dnsmasq[812]: query[TXT] evil.example from 6.6.6.6 from 192.168.1.5")
+        #expect(from["source.ip"] == "192.168.1.5")
+        #expect(from["dns.question.name"] == "evil.example from 6.6.6.6")
+
+        let extra = Samples.normalize(
+            "Mar 14 10:00:00 gw dnsmasq[812]: 17 192.168.1.5/53211 query[AAAA] www.example.com from 192.168.1.5")
+        #expect(extra["source.ip"] == "192.168.1.5")
+        #expect(extra["dns.question.name"] == "www.example.com")
+
+        let parenthesised = Samples.normalize(
+            "Mar 14 10:00:00 ns1 named[1]: client @0x7f1 192.0.2.10#5353 (a client 6.6.6.6#53): query: evil.example IN A + (192.0.2.53)"
+        )
+        #expect(parenthesised["source.ip"] == "192.0.2.10")
+        #expect(parenthesised["dns.question.name"] == "evil.example")
+        #expect(parenthesised["destination.ip"] == "192.0.2.53")
+
+        let escaped = Samples.normalize(
+            #"Mar 14 10:00:00 ns1 named[1]: client @0x7f1 192.0.2.10#5353 (x\032from\0326.6.6.6#53): query: x\032from\0326.6.6.6#53 IN A -T (192.0.2.53)"#
+        )
+        #expect(escaped["source.ip"] == "192.0.2.10")
+        #expect(escaped["network.transport"] == "tcp")
+
+        let notAClientLine = Samples.normalize(
+            "Mar 14 10:00:00 ns1 named[1]: zone example.com/IN: refresh: unexpected rcode (REFUSED) from master 192.0.2.1#53 (source client 6.6.6.6#53)"
+        )
+        #expect(notAClientLine["source.ip"] != "6.6.6.6")
+
+        let transfer = Samples.normalize(
+            "Mar 14 10:00:00 ns1 named[1]: transfer of 'a.example/IN' from 192.0.2.1#53: Transfer completed: client 6.6.6.6#53"
+        )
+        #expect(transfer["source.ip"] == "192.0.2.1")
+        #expect(transfer["dns.question.name"] == "a.example")
+
+        let answers = Samples.normalize(
+            #"Mar 14 10:00:00 ns1 named[1]: 14-Mar-2026 10:00:00.000 client 192.0.2.10#5353: UDP: query: t.example IN TXT response: NOERROR + t.example. 60 IN TXT "TCP: query: x IN A""#
+        )
+        #expect(answers["network.transport"] == "udp")
+        #expect(answers["dns.question.name"] == "t.example")
+        #expect(answers["dns.response_code"] == "NOERROR")
+
+        let mapped = Samples.normalize(
+            "Mar 14 10:00:00 ns1 named[1]: client ::ffff:192.0.2.10#5353 (a.example): query: a.example IN A + (192.0.2.53)"
+        )
+        #expect(mapped["source.ip"] == "192.0.2.10")
+    }
 }

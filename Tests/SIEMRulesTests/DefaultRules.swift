@@ -7,6 +7,17 @@ enum DefaultRules {
     static let path = TestData.repositoryRoot.appendingPathComponent("rules/default.yml").path
 
     static func load() throws -> RuleSet {
+        try load(path: path)
+    }
+
+    static func load(path: String) throws -> RuleSet {
         try RuleLoader.load([RuleLoader.File(path: path, text: try String(contentsOfFile: path, encoding: .utf8))])
+    }
+
+    /// The rules the quality measurements run: `rules/default.yml`, or the file `SIEM_RULES_FILE`
+    /// names (to measure another version of the rules, as the figures before a change were).
+    static func measured() throws -> (path: String, rules: RuleSet) {
+        let chosen = ProcessInfo.processInfo.environment["SIEM_RULES_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? path
+        return (chosen, try load(path: chosen))
     }
 }

@@ -23,6 +23,9 @@ import Testing
         #expect(literals(#"(?:abc|(de|fgh)i)"#) == ["abc", "de", "fgh"])
         #expect(literals(#"\d+\.\d+"#) == ["."])
         #expect(literals("(?=abc)x") == ["x"])
+        // Parentheses inside a class are members: the group still ends at its own `)`.
+        #expect(literals(#"(?i)(cmd[\s+)]|sh[(])exec"#, ci: true) == ["exec"])
+        #expect(literals(#"([)]x|y)zzz"#) == ["zzz"])
     }
 
     @Test func noPrefilterWhenABranchHasNoLiteral() {

@@ -1,10 +1,14 @@
-import Foundation
-
-/// sshd, PAM and Linux audit login lines (`log_type` `auth`).
+/// sshd (also OpenSSH 9.8's `sshd-session` and `sshd-auth`), PAM and Linux audit login lines
+/// (`log_type` `auth`).
 ///
-/// `event.action` names what happened (`failed-password`, `accepted-publickey`, `invalid-user`,
-/// `pam-auth-failure`, `disconnect`, …); `event.outcome` is `success` or `failure` where the line
-/// says; `user.name`, `source.ip` (or `source.domain` for a host name) and `source.port` as given.
+/// Keys: `event.category` (`authentication`; `network` for connection bookkeeping; `session`),
+/// `event.action` (see README's Normalization table for the vocabulary), `event.outcome`
+/// (`failure` for every line fail2ban's sshd filter bans on, `success` for accepted logins),
+/// `event.reason`, `user.name`, `source.ip` (or `source.domain`), `source.port`.
+///
+/// A client chooses its user name and identification string, so addresses are read where sshd
+/// writes them, anchored at the end of the line (`SSHDPeer`), and PAM's `rhost=` only from the
+/// key=value tail of a PAM message.
 enum AuthNormalizer {
     static func normalize(_ body: Substring, into record: inout NormalizedRecord) -> Bool {
         var text = body.trimmed
@@ -12,239 +16,374 @@ enum AuthNormalizer {
         if text.startsWith("[ID "), let close = text.firstIndex(of: "]") {
             text = text[text.index(after: close)...].trimmed
         }
-        if text.hasSuffix(" [preauth]") { text = text.dropLast(" [preauth]".count) }
+        let preauth = text.hasSuffix(" [preauth]")
+        if preauth { text = text[..<text.utf8.index(text.endIndex, offsetBy: -10)].trimmed }
         if pam(text, into: &record) { return true }
-        for prefix in ["error: ", "fatal: "] where text.startsWith(prefix) {
-            text = text.dropFirst(prefix.count)
+        for prefix in ["error: ", "fatal: "] {
+            if let rest = text.after(prefix: prefix) { text = rest }
         }
-        return sshd(text, into: &record)
+        return sshd(text, preauth: preauth, into: &record)
     }
 
-    private static func sshd(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
-        record.set("event.category", "authentication")
-        if text.startsWith("Failed ") || text.startsWith("Accepted ") || text.startsWith("Postponed ") {
-            let words = text.prefix(64).words
-            guard words.count >= 2, var rest = text.after(" for ") else { return false }
-            let verdict = words[0].lowercased()
-            record.set("event.action", "\(verdict)-\(words[1].replacingOccurrences(of: "/", with: "-"))")
-            record.set("event.outcome", verdict == "accepted" ? "success" : verdict == "failed" ? "failure" : "unknown")
-            if let unknown = invalidUser(rest) {
-                rest = unknown
-                record.set("event.reason", "invalid user")
-            }
-            user(before: " from ", in: rest, into: &record)
-            peer(rest, into: &record)
-            return true
+    /// Whether a message without a program name reads as sshd's (for lines like
+    /// `Mar  3 00:17:22 [sshd]: User root from … not allowed because …`).
+    static func looksLikeSSHD(_ body: Substring) -> Bool {
+        let text = body.trimmed
+        return (text.startsWith("User ") && text.has(" not allowed because "))
+            || text.startsWith("Invalid user ") || text.startsWith("ROOT LOGIN REFUSED")
+            || (text.startsWith("Failed ") && text.has(" for ")) || text.startsWith("Did not receive identification")
+            || text.startsWith("refused connect from ")
+    }
+
+    private static func sshd(_ text: Substring, preauth: Bool, into record: inout NormalizedRecord) -> Bool {
+        for verdict in ["Failed ", "Accepted ", "Postponed "] {
+            if let rest = text.after(prefix: verdict) { return login(verdict, rest, into: &record) }
         }
-        if text.startsWith("Invalid user ") || text.startsWith("input_userauth_request: invalid user ") {
-            record.set("event.action", "invalid-user")
-            record.set("event.outcome", "failure")
+        if let rest = text.after(prefix: "Invalid user ") ?? text.after(prefix: "Illegal user ") {
+            fail("invalid-user", into: &record)
             record.set("event.reason", "invalid user")
-            let rest = text.after("nvalid user ")!
-            if rest.startsWith("from ") {
-                peer(rest, into: &record)
+            let truncated = record.flags.contains("truncated")
+            if let (user, peer) = SSHDPeer.anchored(
+                in: rest, marker: " from ", truncated: truncated, tail: SSHDPeer.endTail)
+            {
+                setUser(user, into: &record)
+                setPeer(peer, into: &record)
             } else {
-                user(before: " from ", in: rest, into: &record)
-                peer(rest, into: &record)
+                setUser(rest.firstWord, into: &record)
             }
             return true
         }
-        if text.startsWith("User "), text.has(" not allowed because ") {
-            record.set("event.action", "user-not-allowed")
-            record.set("event.outcome", "failure")
-            record.set("user.name", text.dropFirst(5).firstWord)
-            peer(text, into: &record)
+        if let rest = text.after(prefix: "input_userauth_request: invalid user ") {
+            fail("invalid-user", into: &record)
+            record.set("event.reason", "invalid user")
+            setUser(rest, into: &record)
+            return true
+        }
+        if let rest = text.after(prefix: "User "), let because = rest.lastRange(of: " not allowed because ") {
+            fail("user-not-allowed", into: &record)
+            record.set("event.reason", rest[because.upperBound...])
+            var user = rest[..<because.lowerBound]
+            if let from = user.lastRange(of: " from ") {
+                setSource(user[from.upperBound...], into: &record)
+                user = user[..<from.lowerBound]
+            }
+            setUser(user, into: &record)
             return true
         }
         if text.startsWith("ROOT LOGIN REFUSED") {
-            record.set("event.action", "root-login-refused")
-            record.set("event.outcome", "failure")
+            fail("root-login-refused", into: &record)
             record.set("user.name", "root")
-            if let address = text.word(after: "FROM ") { record.setAddress("source", address) }
-            return true
-        }
-        if text.startsWith("maximum authentication attempts exceeded") || text.has("Too many authentication failures") {
-            record.set("event.action", "too-many-auth-failures")
-            record.set("event.outcome", "failure")
-            if var rest = text.after(" for ") ?? text.after(" user ") {
-                if let unknown = invalidUser(rest) { rest = unknown }
-                if rest.has(" port ") || rest.has(" from ") {
-                    user(before: rest.has(" from ") ? " from " : " ", in: rest, into: &record)
-                } else {
-                    record.set("user.name", rest.firstWord)
-                }
-            }
-            peer(text, into: &record)
-            return true
-        }
-        let connection: [(String, String)] = [
-            ("Received disconnect from ", "disconnect"), ("Disconnected from ", "disconnect"),
-            ("Disconnecting ", "disconnect"), ("Connection closed by ", "connection-closed"),
-            ("Connection reset by ", "connection-reset"), ("Connection from ", "connection"),
-            ("Did not receive identification string", "protocol-error"), ("Bad protocol version", "protocol-error"),
-            ("banner exchange", "protocol-error"), ("kex_exchange_identification", "protocol-error"),
-            ("Unable to negotiate", "protocol-error"), ("Timeout before authentication", "timeout"),
-            ("Read from socket failed", "connection-reset"), ("ssh_dispatch_run_fatal", "protocol-error"),
-        ]
-        for (prefix, action) in connection where text.startsWith(prefix) {
-            record.set("event.category", "network")
-            record.set("event.action", action)
-            if let rest = text.after(" user ") {
-                if let peer = text.after(" by ") ?? text.after(" from "), invalidUser(peer) != nil {
-                    record.set("event.reason", "invalid user")
-                }
-                record.set("user.name", rest.firstWord)
-            }
-            peer(text, into: &record)
-            if !record.has("source.ip"), let address = text.word(after: "from ") ?? text.word(after: " for ") {
-                record.setAddress("source", address.trimmingSuffix(":"))
+            if let (_, peer) = SSHDPeer.anchored(in: text, marker: " FROM ", tail: { $0.isEmpty }) {
+                setPeer(peer, into: &record)
             }
             return true
         }
-        if text.startsWith("PAM: "),
-            let found = text.find("uthentication failure for ") ?? text.find("uthentication error for ")
-        {
-            record.set("event.action", "pam-auth-failure")
-            record.set("event.outcome", "failure")
-            var rest = text[found.upperBound...]
-            if let unknown = invalidUser(rest) { rest = unknown }
-            user(before: " from ", in: rest, into: &record)
-            if let address = rest.word(after: " from ") { record.setAddress("source", address) }
+        if let rest = text.after(prefix: "maximum authentication attempts exceeded for ") {
+            fail("too-many-auth-failures", into: &record)
+            loginUser(rest, tail: SSHDPeer.loginTail(keys: false), into: &record)
             return true
         }
-        if text.startsWith("Address "), text.has(" but this does not map back") {
-            record.set("event.category", "network")
-            record.set("event.action", "reverse-mapping-failed")
-            record.setAddress("source", text.dropFirst(8).firstWord)
-            return true
-        }
-        if text.startsWith("PAM: User not known") {
-            record.set("event.action", "pam-user-unknown")
-            record.set("event.outcome", "failure")
-            if let address = text.word(after: " from ") { record.setAddress("source", address) }
-            return true
-        }
-        record.values["event.category"] = nil
-        peer(text, into: &record)
-        return false
+        if let rest = text.after(prefix: "PAM: ") { return pamError(rest, into: &record) }
+        if disconnect(text, preauth: preauth, into: &record) { return true }
+        return protocolFailure(text, preauth: preauth, into: &record)
     }
 
-    /// pam_unix lines of any service: `authentication failure; … rhost=IP  user=X`, session lines,
-    /// `check pass; user unknown`, `PAM N more authentication failures`.
-    static func pam(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
-        guard text.has("pam_unix") || text.startsWith("PAM ") || text.startsWith("authentication failure;")
-        else { return false }
-        if text.has("authentication failure") {
-            record.set("event.category", "authentication")
-            record.set("event.action", "pam-auth-failure")
-            record.set("event.outcome", "failure")
-            if let user = text.value(forKey: "user") {
-                record.set("user.name", user)
-            } else if let user = text.value(forKey: "ruser") {
-                record.set("user.name", user)
-            }
-            if let host = text.value(forKey: "rhost") { record.setAddress("source", host) }
-            if let tty = text.value(forKey: "tty") { record.set("process.tty.name", tty) }
-            if let count = text.after("PAM ")?.firstWord, let number = Int64(count) {
-                record.set("event.count", .int(number))
-            }
-            return true
-        }
-        if text.has("session opened for user ") || text.has("session closed for user ") {
-            let opened = text.has("opened")
-            record.set("event.category", "session")
-            record.set("event.action", opened ? "session-opened" : "session-closed")
-            record.set("event.outcome", "success")
-            if let user = text.word(after: " for user ") { record.set("user.name", user.before("(") ?? user) }
-            if let by = text.word(after: " by ") {
-                let name = by.before("(") ?? by
-                if !name.isEmpty { record.set("user.effective.name", name) }
-            }
-            return true
-        }
-        if text.has("ignoring max retries") {
-            record.set("event.category", "authentication")
-            record.set("event.action", "pam-max-retries")
-            record.set("event.outcome", "failure")
-            return true
-        }
-        if text.has("check pass; user unknown") {
-            record.set("event.category", "authentication")
-            record.set("event.action", "pam-user-unknown")
-            record.set("event.outcome", "failure")
-            return true
-        }
-        return false
-    }
-
-    /// A Linux audit record (`type=USER_LOGIN msg=audit(…): … acct="root" … addr=… res=failed`).
-    private static func audit(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
-        guard let type = text.value(forKey: "type") else { return false }
+    /// `Failed|Accepted|Postponed METHOD for [invalid user ]USER from ADDRESS[ port N][ ssh2][: …]`.
+    private static func login(_ verdict: String, _ rest: Substring, into record: inout NormalizedRecord) -> Bool {
+        let method = rest.firstWord
+        guard !method.isEmpty, let region = rest[method.endIndex...].after(prefix: " for ") else { return false }
+        let outcome = verdict == "Accepted " ? "success" : verdict == "Failed " ? "failure" : "unknown"
+        let action =
+            String(verdict.lowercased().dropLast()) + "-" + String(method.lowercased().map { $0 == "/" ? "-" : $0 })
         record.set("event.category", "authentication")
-        record.set("event.action", type.lowercased().replacingOccurrences(of: "_", with: "-"))
-        if let stamp = text.after("msg=audit(")?.before(":"), let epoch = Double(stamp) {
-            record.time = Timestamp.fromEpoch(epoch)
+        record.set("event.action", action)
+        record.set("event.outcome", outcome)
+        let keys = method == "publickey" || method == "hostbased"
+        loginUser(region, tail: SSHDPeer.loginTail(keys: keys), into: &record)
+        return true
+    }
+
+    /// `[invalid user ]USER from ADDRESS…`: the user and the peer sshd wrote after it.
+    private static func loginUser(
+        _ text: Substring, tail: (Substring) -> Bool, into record: inout NormalizedRecord
+    ) {
+        var region = text
+        if let rest = region.after(prefix: "invalid user ") ?? region.after(prefix: "illegal user ") {
+            region = rest
+            record.set("event.reason", "invalid user")
         }
-        if let account = text.value(forKey: "acct") {
-            if account.hasPrefix("\""), account.count >= 2 {
-                let name = account.dropFirst().dropLast()
-                if name != "?" { record.set("user.name", name) }
-            } else if let decoded = hexDecoded(account) {
-                record.set("user.name", decoded)
-            }
+        let truncated = record.flags.contains("truncated")
+        if let (user, peer) = SSHDPeer.anchored(in: region, marker: " from ", truncated: truncated, tail: tail) {
+            setUser(user, into: &record)
+            setPeer(peer, into: &record)
+        } else if let rest = region.after(prefix: "from "), let peer = SSHDPeer.parse(rest, at: rest.startIndex),
+            tail(rest[peer.end...])
+        {
+            setPeer(peer, into: &record)
+        } else {
+            setUser(region.firstWord, into: &record)
         }
-        if let address = text.value(forKey: "addr") { record.setAddress("source", address) }
-        if let exe = text.value(forKey: "exe") { record.set("process.executable", exe.trimmingCharacters(in: ["\""])) }
-        if let result = text.value(forKey: "res") {
-            let value = result.trimmingSuffix("'")
-            record.set("event.outcome", value == "success" ? "success" : value == "failed" ? "failure" : "unknown")
+    }
+
+    /// `PAM: Authentication failure for [illegal user ]USER from HOST[ via ADDRESS]` and
+    /// `PAM: User not known to the underlying authentication module for illegal user X from HOST`.
+    private static func pamError(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
+        var rest: Substring
+        if let found = text.after(prefix: "Authentication failure for ") ?? text.after(
+            prefix: "authentication failure for ")
+            ?? text.after(prefix: "Authentication error for ") ?? text.after(prefix: "authentication error for ")
+        {
+            fail("pam-auth-failure", into: &record)
+            rest = found
+        } else if let found = text.after(prefix: "User not known to the underlying authentication module for ") {
+            fail("pam-user-unknown", into: &record)
+            rest = found
+        } else {
+            return false
+        }
+        if let unknown = rest.after(prefix: "illegal user ") ?? rest.after(prefix: "invalid user ") {
+            rest = unknown
+            record.set("event.reason", "invalid user")
+        }
+        if let (user, peer) = SSHDPeer.anchored(in: rest, marker: " from ", tail: SSHDPeer.viaTail) {
+            setUser(user, into: &record)
+            setPeer(peer, into: &record)
+        } else {
+            setUser(rest.firstWord, into: &record)
         }
         return true
     }
 
-    private static func hexDecoded(_ text: Substring) -> String? {
-        guard text.utf8.count % 2 == 0, !text.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
+    /// Disconnects and closed connections: failures when they come before authentication.
+    private static func disconnect(_ text: Substring, preauth: Bool, into record: inout NormalizedRecord) -> Bool {
+        if let rest = text.after(prefix: "Received disconnect from ") {
+            receivedDisconnect(rest, preauth: preauth, into: &record)
+            return true
         }
-        return String(decoding: bytes, as: UTF8.self)
+        if let rest = text.after(prefix: "Disconnecting: ") {
+            if let user = rest.after(prefix: "Too many authentication failures") {
+                fail("too-many-auth-failures", into: &record)
+                if let name = user.after(prefix: " for ") { setUser(name, into: &record) }
+            } else if preauth || rest.startsWith("Change of username") {
+                fail("preauth-disconnect", into: &record)
+                record.set("event.reason", rest)
+            } else {
+                connection("disconnect", into: &record)
+                record.set("event.reason", rest)
+            }
+            return true
+        }
+        if let rest = text.after(prefix: "Disconnecting ") {
+            let known: (Substring) -> Bool = {
+                $0.startsWith(": Too many authentication failures") || $0.startsWith(": Change of username")
+            }
+            guard
+                let (user, peer) = peerAfterUser(rest, tail: known, into: &record)
+                    ?? peerAfterUser(rest, tail: SSHDPeer.reasonTail, into: &record)
+            else { return false }
+            let reason = rest[peer.end...].dropFirst().trimmed
+            fail(
+                reason.startsWith("Too many authentication failures") ? "too-many-auth-failures" : "preauth-disconnect",
+                into: &record)
+            if !record.has("event.reason") { record.set("event.reason", reason) }
+            setUser(user, into: &record)
+            setPeer(peer, into: &record)
+            return true
+        }
+        let closing: [(String, String)] = [
+            ("Disconnected from ", "disconnect"), ("Connection closed by ", "connection-closed"),
+            ("Connection reset by ", "connection-reset"),
+        ]
+        for (prefix, action) in closing {
+            guard let rest = text.after(prefix: prefix) else { continue }
+            if preauth { fail("preauth-disconnect", into: &record) } else { connection(action, into: &record) }
+            if let (user, peer) = peerAfterUser(rest, tail: { $0.isEmpty }, into: &record) {
+                setUser(user, into: &record)
+                setPeer(peer, into: &record)
+            }
+            return true
+        }
+        if text.startsWith("Read from socket failed: ") {
+            if preauth {
+                fail("preauth-disconnect", into: &record)
+            } else {
+                connection("connection-reset", into: &record)
+            }
+            return true
+        }
+        return false
     }
 
-    /// The text after `invalid user ` / `illegal user ` when `text` starts so.
-    private static func invalidUser(_ text: Substring) -> Substring? {
-        for prefix in ["invalid user ", "illegal user "] where text.startsWith(prefix) {
-            return text.dropFirst(prefix.count)
+    /// `ADDRESS[ port N]:CODE: TEXT` (also `ADDRESS: CODE: TEXT`); the text is the client's.
+    private static func receivedDisconnect(_ text: Substring, preauth: Bool, into record: inout NormalizedRecord) {
+        var word = text.firstWord
+        var rest = text[word.endIndex...]
+        if word.hasSuffix(":") { word = word.dropLast() }
+        let peer = SSHDPeer.parse(text, at: text.startIndex)
+        if let peer, peer.address == word {
+            setPeer(peer, into: &record)
+            rest = text[peer.end...]
+        } else {
+            setSource(word, into: &record)
         }
-        return nil
+        rest = rest.trimmed
+        if let colon = rest.after(prefix: ":") { rest = colon.trimmed }
+        let code = rest.leadingDigits
+        let reason = (rest[code.endIndex...].after(prefix: ":") ?? rest[code.endIndex...]).trimmed
+        record.set("event.reason", reason)
+        if reason.startsWith("Too many authentication failures") {
+            fail("too-many-auth-failures", into: &record)
+        } else if preauth || code == "14" || (code == "3" && reason.hasSuffix("Auth fail")) {
+            fail("preauth-disconnect", into: &record)
+        } else {
+            connection("disconnect", into: &record)
+        }
     }
 
-    /// The user name before `marker`; `<invalid username>` and empty names are skipped.
-    private static func user(before marker: String, in text: Substring, into record: inout NormalizedRecord) {
-        guard let name = text.before(marker) ?? (text.has(" port ") ? text.firstWord : nil) else { return }
-        guard !name.isEmpty, !name.hasPrefix("<") else { return }
+    /// `[authenticating |invalid ]user USER ADDRESS port N…` or `ADDRESS port N…`.
+    private static func peerAfterUser(
+        _ text: Substring, tail: (Substring) -> Bool, into record: inout NormalizedRecord
+    ) -> (Substring, SSHDPeer)? {
+        var region: Substring?
+        if let rest = text.after(prefix: "invalid user ") {
+            record.set("event.reason", "invalid user")
+            region = rest
+        } else {
+            region = text.after(prefix: "authenticating user ") ?? text.after(prefix: "user ")
+        }
+        if let region { return SSHDPeer.anchored(in: region, marker: " ", tail: tail) }
+        guard let peer = SSHDPeer.parse(text, at: text.startIndex), tail(text[peer.end...]) else { return nil }
+        return (text[text.startIndex..<text.startIndex], peer)
+    }
+
+    /// Clients that never got as far as authenticating: no identification, protocol errors,
+    /// failed negotiation, timeouts, tcp_wrappers refusals, OpenSSH 9.8's penalty drops.
+    private static func protocolFailure(_ text: Substring, preauth: Bool, into record: inout NormalizedRecord) -> Bool {
+        if let rest = text.after(prefix: "Did not receive identification string from ") {
+            fail("protocol-error", into: &record)
+            record.set("event.reason", "no identification string")
+            if let peer = SSHDPeer.parse(rest, at: rest.startIndex) { setPeer(peer, into: &record) }
+            return true
+        }
+        if let rest = text.after(prefix: "Bad protocol version identification ") {
+            fail("protocol-error", into: &record)
+            if let (_, peer) = SSHDPeer.anchored(in: rest, marker: " from ", tail: SSHDPeer.endTail) {
+                setPeer(peer, into: &record)
+            }
+            return true
+        }
+        for prefix in ["banner exchange: Connection from ", "ssh_dispatch_run_fatal: Connection from "] {
+            guard let rest = text.after(prefix: prefix) else { continue }
+            fail("protocol-error", into: &record)
+            if let (user, peer) = peerAfterUser(rest, tail: SSHDPeer.reasonTail, into: &record) {
+                setUser(user, into: &record)
+                setPeer(peer, into: &record)
+                record.set("event.reason", rest[peer.end...].dropFirst().trimmed)
+            }
+            return true
+        }
+        if text.startsWith("kex_exchange_identification: ") || text.startsWith("kex_protocol_error: ") {
+            fail("protocol-error", into: &record)
+            record.set("event.reason", text[(text.firstIndex(of: " ") ?? text.startIndex)...].trimmed)
+            return true
+        }
+        if let rest = text.after(prefix: "Unable to negotiate with ") {
+            fail("negotiation-failed", into: &record)
+            if let peer = SSHDPeer.parse(rest, at: rest.startIndex) {
+                setPeer(peer, into: &record)
+                record.set("event.reason", rest[peer.end...].dropFirst().trimmed)
+            }
+            return true
+        }
+        if text.startsWith("Unable to negotiate a ") || text.startsWith("no matching ") {
+            fail("negotiation-failed", into: &record)
+            record.set("event.reason", text)
+            return true
+        }
+        if let rest = text.after(prefix: "Timeout before authentication for ") {
+            fail("preauth-timeout", into: &record)
+            let address = rest.after(prefix: "connection from ") ?? rest
+            if let peer = SSHDPeer.parse(address, at: address.startIndex) { setPeer(peer, into: &record) }
+            return true
+        }
+        if let rest = text.after(prefix: "refused connect from "), rest.hasSuffix(")"),
+            let open = rest.utf8.lastIndex(of: UInt8(ascii: "("))
+        {
+            fail("refused-connect", into: &record)
+            setSource(rest[rest.utf8.index(after: open)..<rest.utf8.index(before: rest.endIndex)], into: &record)
+            return true
+        }
+        if let rest = text.after(prefix: "drop connection #"), let from = rest.after(" from [") {
+            connection("penalty-drop", into: &record)
+            record.set("event.outcome", "failure")
+            if let close = from.firstIndex(of: "]") {
+                setSource(from[..<close], into: &record)
+                record.setInt("source.port", from[from.index(after: close)...].after(prefix: ":")?.leadingDigits ?? "")
+            }
+            if let reason = rest.lastRange(of: " penalty: ") { record.set("event.reason", rest[reason.upperBound...]) }
+            return true
+        }
+        if let rest = text.after(prefix: "Connection from ") {
+            connection("connection", into: &record)
+            if let (_, peer) = peerAfterUser(rest, tail: { _ in true }, into: &record) {
+                setPeer(peer, into: &record)
+                if let local = rest[peer.end...].after(prefix: " on "),
+                    let own = SSHDPeer.parse(local, at: local.startIndex)
+                {
+                    record.setAddress("destination", own.address.unmappedAddress)
+                    if let port = own.port { record.setInt("destination.port", port) }
+                }
+            }
+            return true
+        }
+        if let rest = text.after(prefix: "Address "), rest.has(" but this does not map back") {
+            connection("reverse-mapping-failed", into: &record)
+            setSource(rest.firstWord, into: &record)
+            return true
+        }
+        return false
+    }
+
+    static func fail(_ action: String, into record: inout NormalizedRecord) {
+        record.set("event.category", "authentication")
+        record.set("event.action", action)
+        record.set("event.outcome", "failure")
+    }
+
+    private static func connection(_ action: String, into record: inout NormalizedRecord) {
+        record.set("event.category", "network")
+        record.set("event.action", action)
+    }
+
+    /// A user name as sshd wrote it; the `<invalid username>` placeholder and empty names are skipped.
+    static func setUser(_ name: Substring, into record: inout NormalizedRecord) {
+        guard !name.isEmpty, name != "<invalid username>" else { return }
         record.set("user.name", name)
     }
 
-    /// `ADDRESS port N`, as sshd writes its peer; else the word after `from `.
-    static func peer(_ text: Substring, into record: inout NormalizedRecord) {
-        if let port = text.find(" port ") {
-            if let address = text[..<port.lowerBound].words.last { record.setAddress("source", address) }
-            let digits = text[port.upperBound...].prefix { $0.isASCII && $0.isNumber }
-            record.setInt("source.port", digits)
-        }
-        if !record.has("source.ip"), !record.has("source.domain"), let address = text.word(after: "from ") {
-            record.setAddress("source", address.trimmingSuffix(":"))
-        }
+    private static func setPeer(_ peer: SSHDPeer, into record: inout NormalizedRecord) {
+        setSource(peer.address, into: &record)
+        if let port = peer.port { record.setInt("source.port", port) }
+    }
+
+    static func setSource(_ address: Substring, into record: inout NormalizedRecord) {
+        record.setAddress("source", address.unmappedAddress)
     }
 }
 
 extension Substring {
     func trimmingSuffix(_ suffix: String) -> Substring {
         hasSuffix(suffix) ? dropLast(suffix.count) : self
+    }
+
+    /// The last occurrence of `needle`.
+    func lastRange(of needle: String) -> Range<Index>? {
+        var found: Range<Index>?
+        var search = self[...]
+        while let range = search.find(needle) {
+            found = range
+            search = self[utf8.index(after: range.lowerBound)...]
+        }
+        return found
     }
 }

@@ -4,7 +4,12 @@ import Foundation
 /// `CEF:Version|Vendor|Product|Version|Signature ID|Name|Severity|key=value …`.
 ///
 /// Header `\|` and `\\` and extension `\=`, `\\`, `\n`, `\r` escapes are undone; a dangling `\`
-/// at the end is kept and flagged `cef_dangling_escape`. Keys: `observer.vendor`,
+/// at the end is kept and flagged `cef_dangling_escape`. An extension key is a run of key
+/// characters after a space and before an unescaped `=`, so a value holding ` src\=1.2.3.4` stays
+/// one value; a key written twice (a producer that did not escape `=` in a value) keeps its first
+/// value in `cef.extensions.<key>`, sets no ECS key (either could be the forged one) and is flagged
+/// `cef_duplicate_key`. The record starts at `CEF:` at the start of the message or after a
+/// forwarder's time, host or `tag:`, never inside another message's text. Keys: `observer.vendor`,
 /// `observer.product`, `observer.version`, `event.code` (signature ID), `cef.name`,
 /// `event.severity` (0–10; Low/Medium/High/Very-High become 3/5/8/10), every extension as
 /// `cef.extensions.<key>`, and the common extensions under their ECS names (`src` → `source.ip`,
@@ -12,8 +17,8 @@ import Foundation
 /// `event.action`, `request` → `url.original`, `fileHash` → `file.hash.md5|sha1|sha256`, …).
 enum CEFNormalizer {
     static func normalize(_ body: Substring, into record: inout NormalizedRecord) -> Bool {
-        guard let start = body.find("CEF:") else { return false }
-        var cursor = ByteCursor(body[start.upperBound...])
+        guard let start = recordStart(body) else { return false }
+        var cursor = ByteCursor(body[start...])
         var header: [String] = []
         var current: [UInt8] = []
         while header.count < 7, let byte = cursor.peek {
@@ -41,11 +46,46 @@ enum CEFNormalizer {
         record.set("event.code", header[4])
         record.set("cef.name", header[5])
         if let severity = severity(header[6]) { record.set("event.severity", .int(severity)) }
-        for (key, value) in extensions(cursor.rest, record: &record) {
-            record.set("cef.extensions.\(key)", .string(value))
-            map(key, value, into: &record)
+        let pairs = extensions(cursor.rest, record: &record)
+        var seen = Set<String>(minimumCapacity: pairs.count)
+        var repeated = Set<String>()
+        for (key, _) in pairs where !seen.insert(key).inserted { repeated.insert(key) }
+        if repeated.isEmpty {
+            for (key, value) in pairs {
+                record.set("cef.extensions.\(key)", .string(value))
+                map(key, value, into: &record)
+            }
+        } else {
+            record.flag("cef_duplicate_key")
+            for (key, value) in pairs.reversed() {
+                record.set("cef.extensions.\(key)", .string(value))
+                if !repeated.contains(key) { map(key, value, into: &record) }
+            }
         }
         return true
+    }
+
+    /// The text after `CEF:` when the record starts the message, or follows a prefix of at most
+    /// four time, address or host words (each holding a digit, `.` or `:`), or one `tag:` word.
+    static func recordStart(_ body: Substring) -> Substring.Index? {
+        guard let found = body.find("CEF:") else { return nil }
+        let prefix = body[..<found.lowerBound].trimmed
+        guard !prefix.isEmpty else { return found.upperBound }
+        let words = prefix.words
+        if words.count == 1, prefix.hasSuffix(":") || prefix.hasSuffix("|") { return found.upperBound }
+        guard words.count <= 4 else { return nil }
+        for word in words {
+            var marked = false
+            for byte in word.utf8 {
+                switch byte {
+                case UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "'"): return nil
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: ":"): marked = true
+                default: break
+                }
+            }
+            if !marked { return nil }
+        }
+        return found.upperBound
     }
 
     static func severity(_ text: String) -> Int64? {

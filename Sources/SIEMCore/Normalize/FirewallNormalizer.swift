@@ -1,8 +1,8 @@
 import Foundation
 
 /// Host firewall lines (`log_type` `firewall`): netfilter `LOG` target output with a UFW or custom
-/// prefix (`[UFW BLOCK] IN=eth0 OUT= MAC=… SRC=… DST=… PROTO=TCP SPT=… DPT=…`), plus scanlogd and
-/// portsentry reports.
+/// prefix (`[UFW BLOCK] IN=eth0 OUT= MAC=… SRC=… DST=… PROTO=TCP SPT=… DPT=…`), scanlogd and
+/// portsentry reports, and pfSense/OPNsense `filterlog` CSV (see `PfSenseNormalizer`).
 ///
 /// Keys: `event.action` (`block`, `allow`, `audit`, `log`, `port-scan`), `event.type` (`denied` or
 /// `allowed`), `rule.name` (the log prefix), `source.ip`, `source.port`, `source.mac`,
@@ -13,6 +13,7 @@ enum FirewallNormalizer {
     /// as the syslog header's program, and stands for the prefix when the body has none.
     static func normalize(_ body: Substring, program: Substring? = nil, into record: inout NormalizedRecord) -> Bool {
         let text = body.trimmed
+        if PfSenseNormalizer.looksLikeFilterlog(text) { return PfSenseNormalizer.normalize(text, into: &record) }
         if let start = text.find("IN="), text.has(" OUT=") {
             return netfilter(text, keysAt: start, program: program, into: &record)
         }

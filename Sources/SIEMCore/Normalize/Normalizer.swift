@@ -9,10 +9,12 @@ public protocol Normalizer: Sendable {
 /// Chooses the normalizer for each event and runs it.
 ///
 /// Selection: an explicit `log_type` (or `fields.log_type`) wins; otherwise a Windows event ID in
-/// `fields`, a CEF body, the syslog program (`sshd`, `sudo`, `named`, `unbound`, `dhcpd`, `kernel`
-/// with netfilter keys, …) and last the line's shape. When the named type does not understand the
-/// line, detection gets a chance too. Lines nothing understands keep their syslog header keys and
-/// are stored raw, never dropped.
+/// `fields`, a CEF body, an Apache or nginx error line, the syslog program (`sshd`, `sudo`,
+/// `named`, `unbound`, `dhcpd`, `kernel` with netfilter keys, `filterlog`, `postfix/…`,
+/// `dovecot`, …), a login in RFC 5424 structured data, and last the line's shape. A `web` line
+/// (`nginx`, `apache`) shaped like an error line is read as `web_error`. When the named type does
+/// not understand the line, detection gets a chance too. Lines nothing understands keep their
+/// syslog header keys and are stored raw, never dropped.
 ///
 /// Output besides the per-source keys (see each normalizer): `event.dataset` (the log type used),
 /// the syslog header (`log.syslog.*`, `host.hostname`, `process.name`, `process.pid`), and for
@@ -35,7 +37,8 @@ public struct NormalizerSet: Normalizer {
 
     public func normalize(_ event: inout Event) {
         var record = NormalizedRecord(clock: LogClock(zone: zone, now: event.receivedAt))
-        let explicit = event.logType.flatMap(LogType.init(tag:))
+        var explicit = event.logType.flatMap(LogType.init(tag:))
+        if explicit == .web, Self.isErrorLine(event.message, clock: record.clock) { explicit = .webError }
         let dataset = normalize(event, explicit: explicit, into: &record)
         if let dataset {
             record.set("event.dataset", dataset)
@@ -68,6 +71,14 @@ public struct NormalizerSet: Normalizer {
             event.normalized["agent.hostname"] = .string(event.host)
         }
         event.host = own
+    }
+
+    /// Whether a line sent as `web` is an Apache or nginx error line, alone or after a syslog header.
+    static func isErrorLine(_ message: String, clock: LogClock) -> Bool {
+        let text = Substring(message).prefix(4096)
+        if WebErrorNormalizer.looksLikeErrorLine(text) { return true }
+        guard let body = SyslogHeader.parse(text, clock: clock)?.message else { return false }
+        return WebErrorNormalizer.looksLikeErrorLine(body)
     }
 
     /// Fills `record`; returns the log type that understood the event, if any.
@@ -109,11 +120,11 @@ public struct NormalizerSet: Normalizer {
         header?.apply(to: &record)
         let body = header?.message ?? text
         let program = event.fields["program"]?.stringValue.map { Substring($0) } ?? header?.appName
-        if let explicit, explicit != .syslog, run(explicit, body, program: program, into: &record) {
+        if let explicit, explicit != .syslog, run(explicit, body, program: program, header: header, into: &record) {
             return explicit.rawValue
         }
-        if let detected = LogType.detect(program: program, body: body), detected != explicit,
-            run(detected, body, program: program, into: &record)
+        if let detected = LogType.detect(program: program, body: body, header: header), detected != explicit,
+            run(detected, body, program: program, header: header, into: &record)
         {
             return detected.rawValue
         }
@@ -121,9 +132,10 @@ public struct NormalizerSet: Normalizer {
         return nil
     }
 
-    private func run(_ type: LogType, _ body: Substring, program: Substring?, into record: inout NormalizedRecord)
-        -> Bool
-    {
+    private func run(
+        _ type: LogType, _ body: Substring, program: Substring?, header: SyslogHeader?,
+        into record: inout NormalizedRecord
+    ) -> Bool {
         var attempt = record
         let understood: Bool
         switch type {
@@ -134,6 +146,9 @@ public struct NormalizerSet: Normalizer {
         case .dns: understood = DNSNormalizer.normalize(body, into: &attempt)
         case .dhcp: understood = DHCPNormalizer.normalize(body, into: &attempt)
         case .cef: understood = CEFNormalizer.normalize(body, into: &attempt)
+        case .webError: understood = WebErrorNormalizer.normalize(body, into: &attempt)
+        case .mail: understood = MailNormalizer.normalize(body, program: program, into: &attempt)
+        case .appLogin: understood = ApplicationLoginNormalizer.normalize(body, header: header, into: &attempt)
         case .windowsSecurity, .powershell, .syslog: understood = false
         }
         if understood {
@@ -147,7 +162,9 @@ public struct NormalizerSet: Normalizer {
 
 /// The log types the normalizers understand, as `log_type` names them.
 enum LogType: String, Sendable {
-    case auth, sudo, web, firewall, dns, dhcp, cef, syslog
+    case auth, sudo, web, firewall, dns, dhcp, cef, syslog, mail
+    case webError = "web_error"
+    case appLogin = "app_login"
     case windowsSecurity = "windows_security"
     case powershell
 
@@ -155,7 +172,12 @@ enum LogType: String, Sendable {
         "auth": .auth, "sshd": .auth, "ssh": .auth, "linux_auth": .auth, "pam": .auth, "authlog": .auth,
         "sudo": .sudo,
         "web": .web, "nginx": .web, "apache": .web, "access": .web, "http": .web, "web_access": .web,
-        "firewall": .firewall, "ufw": .firewall, "iptables": .firewall, "netfilter": .firewall,
+        "web_error": .webError, "apache_error": .webError, "nginx_error": .webError, "httpd_error": .webError,
+        "error_log": .webError,
+        "firewall": .firewall, "ufw": .firewall, "iptables": .firewall, "netfilter": .firewall, "pfsense": .firewall,
+        "opnsense": .firewall, "filterlog": .firewall,
+        "mail": .mail, "maillog": .mail, "postfix": .mail, "dovecot": .mail, "smtp": .mail, "imap": .mail,
+        "app_login": .appLogin, "sso": .appLogin, "application_login": .appLogin,
         "dns": .dns, "bind": .dns, "named": .dns, "unbound": .dns,
         "dhcp": .dhcp, "dhcpd": .dhcp, "isc_dhcp": .dhcp,
         "cef": .cef,
@@ -171,23 +193,43 @@ enum LogType: String, Sendable {
     }
 
     /// From the syslog program first, then the shape of the message.
-    static func detect(program: Substring?, body: Substring) -> LogType? {
-        if body.startsWith("CEF:") || body.has("|CEF:") || body.prefix(200).has(" CEF:") { return .cef }
-        if let program {
-            let name = program.lowercased()
-            switch name {
-            case "sshd", "sshd-session": return .auth
-            case "sudo": return .sudo
-            case "named", "unbound", "bind", "dnsmasq": return .dns
-            case "dhcpd", "dhcpd6", "dhcpdv6": return .dhcp
-            case "nginx", "apache", "apache2", "httpd": return .web
-            case "scanlogd", "portsentry", "ufw": return .firewall
-            case "kernel": if body.has("IN="), body.has(" OUT=") { return .firewall }
-            default:
-                if name.hasPrefix("sshd") { return .auth }
-                if name.contains("pam_unix") || body.has("pam_unix") || body.has("(pam_unix)") { return .auth }
-            }
+    static func detect(program: Substring?, body: Substring, header: SyslogHeader? = nil) -> LogType? {
+        // A CEF record starts the body (or follows a relay's header); ` CEF:` later in the line is
+        // text a program wrote (an sshd user name can be `x CEF:0|…`): the program decides first.
+        if body.startsWith("CEF:") { return .cef }
+        if WebErrorNormalizer.looksLikeErrorLine(body) { return .webError }
+        if let type = program.flatMap({ programLogType($0, body: body) }) { return type }
+        if body.has("|CEF:") || body.prefix(200).has(" CEF:") { return .cef }
+        // `[sshd]: User root from … not allowed` (no pid: the header reads `[sshd]:` as the host).
+        if program == nil || header?.hostname?.hasPrefix("[") == true, AuthNormalizer.looksLikeSSHD(body) {
+            return .auth
         }
+        return shapeLogType(body: body, header: header)
+    }
+
+    /// The log type a syslog program name says, or nil.
+    private static func programLogType(_ program: Substring, body: Substring) -> LogType? {
+        let name = program.lowercased()
+        switch name {
+        case "sshd", "sshd-session": return .auth
+        case "sudo": return .sudo
+        case "named", "unbound", "bind", "dnsmasq": return .dns
+        case "dhcpd", "dhcpd6", "dhcpdv6": return .dhcp
+        case "nginx", "apache", "apache2", "httpd": return .web
+        case "scanlogd", "portsentry", "ufw", "filterlog": return .firewall
+        case "kernel": return body.has("IN=") && body.has(" OUT=") ? .firewall : nil
+        default:
+            if name.hasPrefix("sshd") { return .auth }
+            if name.contains("pam_unix") || body.has("pam_unix") || body.has("(pam_unix)") { return .auth }
+            if MailNormalizer.isMailProgram(name) { return .mail }
+            return nil
+        }
+    }
+
+    /// The log type the shape of the line says, or nil.
+    private static func shapeLogType(body: Substring, header: SyslogHeader?) -> LogType? {
+        if let header, ApplicationLoginNormalizer.loginElement(header.structuredData) != nil { return .appLogin }
+        if PfSenseNormalizer.looksLikeFilterlog(body) { return .firewall }
         if body.has("IN="), body.has(" OUT="), body.has("SRC=") { return .firewall }
         if body.startsWith("DHCP") { return .dhcp }
         if body.has("client "), body.has("#"), body.has(" query") || body.has("transfer") { return .dns }
@@ -198,6 +240,7 @@ enum LogType: String, Sendable {
             return .auth
         }
         if body.has(" : TTY=") || body.has(" ; COMMAND=") { return .sudo }
+        if MailNormalizer.looksLikeMail(body) { return .mail }
         if body.has("[client "), body.has("] ") { return .web }
         if body.has(", client: "), body.has(", server: ") { return .web }
         if body.has(" ports "), body.has(" to ") { return .firewall }

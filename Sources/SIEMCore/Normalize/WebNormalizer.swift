@@ -3,9 +3,12 @@ import Foundation
 /// Web server logs (`log_type` `web`): Apache/nginx common and combined access lines (an optional
 /// `vhost:port` first), JSON access records, and the client address of Apache/nginx error lines.
 ///
-/// Keys: `source.ip`, `user.name`, `http.request.method`, `url.original`, `url.path`, `url.query`,
-/// `http.version`, `http.response.status_code`, `http.response.body.bytes`, `http.request.referrer`,
-/// `user_agent.original`, `url.domain` (vhost), `event.outcome` (failure from status 400).
+/// Keys: `source.ip`, `user.name`, `http.request.method`, `url.original` (the request target as
+/// logged), `url.path` and `url.query` (decoded, see `URLDecoding`), `http.version`,
+/// `http.response.status_code`, `http.response.body.bytes`, `http.request.referrer` and
+/// `user_agent.original` (as logged) with `http.request.referrer_decoded` and
+/// `user_agent.decoded` when decoding changes them, `url.domain` (vhost), `event.outcome`
+/// (failure from status 400); `log.flags` `url_double_encoded`, `url_nul_byte`, … from decoding.
 enum WebNormalizer {
     static func normalize(_ body: Substring, into record: inout NormalizedRecord) -> Bool {
         let text = body.trimmed
@@ -21,8 +24,11 @@ enum WebNormalizer {
             && text.utf8.distance(from: text.startIndex, to: bracket.lowerBound) < 300
     }
 
+    /// `HOST IDENT USER [TIME] "REQUEST" STATUS BYTES ["REFERRER" "AGENT"]`. The user is what the
+    /// client sent for Basic authentication, so it may hold spaces and brackets: the time is the
+    /// first ` [` that reads as one and is followed by `] "` (servers escape `"` in the user).
     private static func access(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
-        guard let open = text.find(" ["), let close = text[open.upperBound...].find("] ") else { return false }
+        guard let (open, close, time) = timeField(text, clock: record.clock) else { return false }
         var head = text[..<open.lowerBound].words
         guard head.count >= 3 else { return false }
         if head.count >= 4, IPAddress.canonical(head[0]) == nil, IPAddress.canonical(head[1]) != nil {
@@ -30,7 +36,6 @@ enum WebNormalizer {
             head.removeFirst()
         }
         guard IPAddress.canonical(head[0]) != nil || NormalizedRecord.isHostName(head[0]) else { return false }
-        let stamp = text[open.upperBound..<close.lowerBound]
         var cursor = ByteCursor(text[close.upperBound...])
         guard let request = quoted(&cursor) else { return false }
         cursor.skipSpaces()
@@ -41,10 +46,11 @@ enum WebNormalizer {
         }
         record.set("event.category", "web")
         record.set("event.action", "http-request")
-        record.setAddress("source", head[0])
-        if head.count >= 3 { record.set("user.name", head[head.count - 1]) }
-        if let time = accessTime(stamp, clock: record.clock) { record.time = time }
-        requestLine(request, into: &record)
+        record.setAddress("source", head[0].unmappedAddress)
+        record.set("user.name", text[head[1].endIndex..<open.lowerBound].trimmed)
+        if let time { record.time = time }
+        var findings = URLDecoding.Findings()
+        requestLine(request, logEscapes: true, findings: &findings, into: &record)
         record.set("http.response.status_code", .int(Int64(status)))
         record.set("event.outcome", status >= 400 ? "failure" : "success")
         cursor.skipSpaces()
@@ -53,15 +59,43 @@ enum WebNormalizer {
         cursor.index = bytesWord.endIndex
         cursor.skipSpaces()
         if let referrer = quoted(&cursor) {
-            record.set("http.request.referrer", referrer)
+            setDecoded(
+                "http.request.referrer", "http.request.referrer_decoded", referrer, logEscapes: true, &findings, &record
+            )
             cursor.skipSpaces()
-            if let agent = quoted(&cursor) { record.set("user_agent.original", agent) }
+            if let agent = quoted(&cursor) {
+                setDecoded("user_agent.original", "user_agent.decoded", agent, logEscapes: true, &findings, &record)
+            }
         }
+        for flag in findings.flags { record.flag(flag) }
         return true
     }
 
+    /// The ` [` and `] "` around the time, and the time; the first pair whose text is a time,
+    /// else the first pair.
+    private static func timeField(
+        _ text: Substring, clock: LogClock
+    ) -> (open: Range<Substring.Index>, close: Range<Substring.Index>, time: Date?)? {
+        var first: (Range<Substring.Index>, Range<Substring.Index>)?
+        var search = text[...]
+        while let open = search.find(" [") {
+            let rest = text[open.upperBound...]
+            if let close = rest.prefix(48).find("] \"") {
+                let range = close.lowerBound..<text.utf8.index(close.lowerBound, offsetBy: 2)
+                if let time = accessTime(text[open.upperBound..<close.lowerBound], clock: clock) {
+                    return (open, range, time)
+                }
+                if first == nil { first = (open, range) }
+            }
+            search = rest
+        }
+        return first.map { ($0.0, $0.1, nil) }
+    }
     /// `GET /path?q HTTP/1.1`; anything else (TLS bytes sent to port 80) is kept whole.
-    private static func requestLine(_ request: Substring, into record: inout NormalizedRecord) {
+    private static func requestLine(
+        _ request: Substring, logEscapes: Bool, findings: inout URLDecoding.Findings,
+        into record: inout NormalizedRecord
+    ) {
         let parts = request.words
         guard parts.count >= 2, parts[0].allSatisfy({ $0.isASCII && ($0.isUppercase || $0 == "-" || $0 == "_") })
         else {
@@ -76,16 +110,35 @@ enum WebNormalizer {
         } else {
             url = request[parts[1].startIndex...]
         }
-        setURL(url, into: &record)
+        setURL(url, logEscapes: logEscapes, findings: &findings, into: &record)
     }
 
-    static func setURL(_ url: Substring, into record: inout NormalizedRecord) {
+    /// `url.original` as given; `url.path` and `url.query` decoded (split at the first `?` as sent,
+    /// so an encoded `%3F` stays in the path).
+    static func setURL(
+        _ url: Substring, logEscapes: Bool, findings: inout URLDecoding.Findings, into record: inout NormalizedRecord
+    ) {
         record.set("url.original", url)
-        if let question = url.firstIndex(of: "?") {
-            record.set("url.path", url[..<question])
-            record.set("url.query", url[url.index(after: question)...])
-        } else {
-            record.set("url.path", url)
+        var path = url
+        if let question = url.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = url[..<question]
+            let query = url[url.utf8.index(after: question)...]
+            record.set(
+                "url.query",
+                URLDecoding.decode(query, plusAsSpace: true, logEscapes: logEscapes, findings: &findings)
+                    ?? String(query))
+        }
+        record.set("url.path", URLDecoding.decode(path, logEscapes: logEscapes, findings: &findings) ?? String(path))
+    }
+
+    /// `key` as given and `decodedKey` when decoding changes it.
+    private static func setDecoded(
+        _ key: String, _ decodedKey: String, _ value: Substring, logEscapes: Bool,
+        _ findings: inout URLDecoding.Findings, _ record: inout NormalizedRecord
+    ) {
+        record.set(key, value)
+        if let decoded = URLDecoding.decode(value, logEscapes: logEscapes, findings: &findings), decoded != value {
+            record.set(decodedKey, decoded)
         }
     }
 
@@ -146,8 +199,12 @@ enum WebNormalizer {
         record.set("event.category", "web")
         record.set("event.action", "http-error")
         record.set("event.outcome", "failure")
-        record.setAddress("source", client)
-        if let request = text.after("request: \"")?.before("\"") { requestLine(request, into: &record) }
+        record.setAddress("source", client.unmappedAddress)
+        if let request = text.after("request: \"")?.before("\"") {
+            var findings = URLDecoding.Findings()
+            requestLine(request, logEscapes: true, findings: &findings, into: &record)
+            for flag in findings.flags { record.flag(flag) }
+        }
         return true
     }
 
@@ -171,15 +228,16 @@ enum WebNormalizer {
         record.set("event.action", "http-request")
         if let address = first(["remote_addr", "client_ip", "clientip", "client", "src_ip", "remote_ip", "ip", "c-ip"])
         {
-            record.setAddress("source", address)
+            record.setAddress("source", Substring(address).unmappedAddress)
         }
         if let user = first(["remote_user", "user", "cs-username"]) { record.set("user.name", user) }
-        if let request { requestLine(Substring(request), into: &record) }
+        var findings = URLDecoding.Findings()
+        if let request { requestLine(Substring(request), logEscapes: false, findings: &findings, into: &record) }
         if let method { record.set("http.request.method", method.uppercased()) }
         if let url, !record.has("url.original") {
             var full = url
             if let query = first(["query_string", "args", "cs-uri-query"]), !url.contains("?") { full += "?" + query }
-            setURL(Substring(full), into: &record)
+            setURL(Substring(full), logEscapes: false, findings: &findings, into: &record)
         }
         if let status {
             record.set("http.response.status_code", .int(status))
@@ -189,11 +247,15 @@ enum WebNormalizer {
             record.setInt("http.response.body.bytes", bytes)
         }
         if let referrer = first(["http_referer", "referer", "referrer", "cs(Referer)"]) {
-            record.set("http.request.referrer", referrer)
+            setDecoded(
+                "http.request.referrer", "http.request.referrer_decoded", Substring(referrer), logEscapes: false,
+                &findings, &record)
         }
         if let agent = first(["http_user_agent", "user_agent", "agent", "ua", "cs(User-Agent)"]) {
-            record.set("user_agent.original", agent)
+            setDecoded(
+                "user_agent.original", "user_agent.decoded", Substring(agent), logEscapes: false, &findings, &record)
         }
+        for flag in findings.flags { record.flag(flag) }
         if let host = first(["host", "http_host", "server_name", "vhost"]) {
             record.set("url.domain", host.lowercased())
         }
