@@ -16,6 +16,8 @@ public struct Engine: Sendable {
         public var edr = EDRService.Configuration()
         /// The most commits with alerts waiting for their webhooks and incidents.
         public var postCommitCapacity = 4096
+        /// Threat-intel feeds (`SIEM_TI_*`).
+        public var threatIntelFeeds = ThreatIntelFeeds.Configuration()
 
         public init() {}
     }
@@ -24,6 +26,7 @@ public struct Engine: Sendable {
     public let pipeline: Pipeline
     public let iocs: IOCSnapshot
     public let threatIntel: ThreatIntelService
+    public let feeds: ThreatIntelFeeds
     public let edr: EDRService
     public let incidents: IncidentService
     public let automation: MDRAutomation
@@ -58,7 +61,11 @@ public struct Engine: Sendable {
         self.stores = stores
         self.pipeline = pipeline
         self.iocs = iocs
-        self.threatIntel = ThreatIntelService(snapshot: iocs, events: stores.events, postCommit: postCommit)
+        self.threatIntel = ThreatIntelService(
+            snapshot: iocs, events: stores.events, postCommit: postCommit,
+            reader: FeedReader(fetcher: FeedFetcher(configuration: configuration.threatIntelFeeds.fetch)))
+        self.feeds = ThreatIntelFeeds(
+            configuration: configuration.threatIntelFeeds, snapshot: iocs, audit: stores.audit, logger: logger)
         self.edr = EDRService(store: stores.edr, pipeline: pipeline, configuration: configuration.edr, now: now)
         self.incidents = IncidentService(incidents: stores.incidents, events: stores.events, automation: automation)
         self.automation = automation
@@ -68,6 +75,7 @@ public struct Engine: Sendable {
         var services: [any Service] = [StoreCloser(stores: stores, logger: logger)]
         if let webhooks { services.append(webhooks) }
         services.append(postCommit)
+        services.append(feeds)
         self.services = services
     }
 

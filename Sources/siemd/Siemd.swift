@@ -6,13 +6,17 @@ import SIEMEngine
 import SIEMHTTP
 import SIEMRules
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 @main
 struct Siemd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siemd",
         abstract: "swift-siem server: ingest, detect, store, search.",
         version: siemVersion,
-        subcommands: [Serve.self, CheckRules.self, Keys.self],
+        subcommands: [Serve.self, CheckRules.self, Keys.self, ThreatIntel.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -136,6 +140,116 @@ extension Siemd {
                     Data(
                         "\(name) (\(role.rawValue)) added to \(path); the key above is shown only now. Start siemd with SIEM_API_KEYS_FILE=\(path).\n"
                             .utf8))
+            }
+        }
+    }
+}
+
+extension Siemd {
+    struct ThreatIntel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ti", abstract: "Threat intel on a running siemd.", subcommands: [Import.self])
+
+        struct Import: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Import IOCs through POST /ti/iocs/import: a file, - (standard input), or a feed URL siemd fetches once.",
+                discussion: """
+                    Formats: one value per line, CSV (type,value,… or --column), STIX 2.1, MISP event JSON, a MISP \
+                    feed's manifest.json (URL only: its event files are fetched) and TAXII 2.1 collections (URL only). \
+                    To keep a feed up to date, add it with POST /ti/feeds or SIEM_TI_FEEDS instead.
+                    """)
+
+            @Argument(help: "A file, - for standard input, or an http(s):// feed URL.") var input: String
+            @Option(help: "siemd's base URL (default http://SIEM_HOST:SIEM_PORT, else http://127.0.0.1:8000).")
+            var server: String?
+            @Option(help: "Type of values that do not name one: ip, domain, sha256, sha1, md5.") var type: String?
+            @Option(help: "csv, list, json, stix, misp or taxii (default: detected).") var format: String?
+            @Option(help: "The CSV column of the values: a number from 1 or a header name.") var column: String?
+            @Option(help: "Source of entries without one (default import).") var source: String?
+            @Option(help: "Note of entries without one.") var note: String?
+            @Option(help: "Severity of entries without one: low, medium, high (default), critical.") var severity:
+                String?
+            @Option(help: "Expiry of entries without one (RFC 3339 or Unix epoch).") var expiresAt: String?
+            @Option(help: "API key (default SIEM_API_KEY); SIEM_BASIC_USER/SIEM_BASIC_PASS are used when set.")
+            var apiKey: String?
+
+            func validate() throws {
+                var options = FeedOptions()
+                do {
+                    for (name, value) in [
+                        ("type", type), ("format", format), ("column", column), ("severity", severity),
+                    ] {
+                        if let value { try options.set(name, value) }
+                    }
+                } catch {
+                    throw ValidationError(error.detail)
+                }
+            }
+
+            func run() async throws {
+                let environment = ProcessInfo.processInfo.environment
+                var components = URLComponents(string: server ?? Self.defaultServer(environment))
+                components?.path = "/ti/iocs/import"
+                let query = [
+                    ("type", type), ("format", format), ("column", column), ("source", source), ("note", note),
+                    ("severity", severity), ("expires_at", expiresAt),
+                ].compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+                components?.queryItems = query.isEmpty ? nil : query
+                guard let url = components?.url else { throw ValidationError("--server must be a URL") }
+                var request = URLRequest(url: url)
+                request.httpMethod = "POST"
+                if input.hasPrefix("http://") || input.hasPrefix("https://") {
+                    request.setValue("application/json", forHTTPHeaderField: "content-type")
+                    request.httpBody = Data(JSONBody.text { $0.object([("url", { $0.string(input) })]) }.utf8)
+                } else {
+                    let data =
+                        input == "-"
+                        ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: input)
+                    guard let data else { throw ValidationError("cannot read \(input)") }
+                    let json = data.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+                    request.setValue(
+                        json == true ? "application/json" : "text/plain", forHTTPHeaderField: "content-type")
+                    request.httpBody = data
+                }
+                if let key = apiKey ?? environment["SIEM_API_KEY"], !key.isEmpty {
+                    request.setValue(key, forHTTPHeaderField: "x-api-key")
+                } else if let user = environment["SIEM_BASIC_USER"], let password = environment["SIEM_BASIC_PASS"] {
+                    let token = Data("\(user):\(password)".utf8).base64EncodedString()
+                    request.setValue("Basic \(token)", forHTTPHeaderField: "authorization")
+                }
+                // Without authentication, the audit log names the local user.
+                if let user = environment["USER"], !user.isEmpty {
+                    request.setValue(user, forHTTPHeaderField: "x-siem-user")
+                }
+                request.timeoutInterval = 600
+                let (data, response): (Data, URLResponse)
+                do {
+                    (data, response) = try await URLSession.shared.data(for: request)
+                } catch {
+                    throw ValidationError(
+                        "cannot reach siemd at \(url.host ?? "?"):\(url.port ?? 80): \(error.localizedDescription)")
+                }
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                guard (200..<300).contains(status) else {
+                    throw ValidationError(
+                        "siemd answered \(status): \(json["detail"] as? String ?? String(decoding: data, as: UTF8.self))"
+                    )
+                }
+                print(String(decoding: data, as: UTF8.self))
+                let summary =
+                    "imported \(json["imported"] as? Int ?? 0) (created \(json["created"] as? Int ?? 0), updated "
+                    + "\(json["updated"] as? Int ?? 0)), rejected \(json["rejected_count"] as? Int ?? 0), skipped "
+                    + "\(json["skipped"] as? Int ?? 0)\n"
+                FileHandle.standardError.write(Data(summary.utf8))
+            }
+
+            static func defaultServer(_ environment: [String: String]) -> String {
+                var host = environment["SIEM_HOST"] ?? "127.0.0.1"
+                if host == "0.0.0.0" || host == "::" || host.isEmpty { host = "127.0.0.1" }
+                if host.contains(":") { host = "[\(host)]" }
+                return "http://\(host):\(environment["SIEM_PORT"] ?? "8000")"
             }
         }
     }

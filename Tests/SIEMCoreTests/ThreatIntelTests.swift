@@ -143,3 +143,176 @@ import Testing
         #expect(result.rejected.map(\.location) == ["indicator--3"])
     }
 }
+
+@Suite struct FeedFormatTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let sha256 = String(repeating: "ab", count: 32)
+
+    @Test func csvColumnByNumberOrHeaderNameWithCommentHeader() {
+        let abuse = """
+            ################################
+            # Feodo Tracker: botnet C2 IPs
+            ################################
+            # first_seen_utc,dst_ip,dst_port,c2_status,malware
+            "2024-01-01 00:00:00","198.51.100.7","443","online","Dridex"
+            "2024-01-02 00:00:00","203.0.113.9","8080","offline","Emotet"
+            "2024-01-03 00:00:00","not-an-ip","80","online","X"
+            """
+        let byName = IOCImport.parse(
+            abuse, defaults: .init(type: .ip, source: "feodo"), options: .init(column: .name("dst_ip")), at: now)
+        #expect(byName.iocs.map(\.value) == ["198.51.100.7", "203.0.113.9"])
+        #expect(byName.iocs.allSatisfy { $0.source == "feodo" && $0.type == .ip })
+        #expect(byName.rejected.map(\.location) == ["line 7"])
+        let byNumber = IOCImport.parse(
+            "first_seen,host\n2024-01-01,evil.example\n2024-01-02,10.0.0.5\n", defaults: .init(),
+            options: .init(column: .index(2)), at: now)
+        #expect(byNumber.iocs.map(\.type) == [.domain, .ip])
+        #expect(byNumber.rejected.isEmpty)
+        let missing = IOCImport.parse("a,b\n1,2\n", defaults: .init(), options: .init(column: .name("ip")), at: now)
+        #expect(missing.iocs.isEmpty)
+        #expect(missing.rejected.first?.reason.contains("no header line names") == true)
+    }
+
+    @Test func listsReadHostsFilesAndInlineComments() {
+        let hosts = """
+            # StevenBlack-style hosts file
+            127.0.0.1 localhost
+            0.0.0.0 0.0.0.0
+            0.0.0.0 ads.evil.example # tracker
+            0.0.0.0\tc2.evil.example
+            198.51.100.7 ; from SBL
+            """
+        let result = IOCImport.parse(hosts, defaults: .init(), options: .init(format: .list), at: now)
+        #expect(result.iocs.map(\.value) == ["ads.evil.example", "c2.evil.example", "198.51.100.7"])
+        #expect(result.skipped == 2)
+        #expect(result.rejected.isEmpty)
+        // Detected (no format given): the same lines read as a list.
+        #expect(IOCImport.parse(hosts, defaults: .init(), at: now).iocs.count == 3)
+    }
+
+    @Test func jsonArraysOfIOCObjects() {
+        let text =
+            #"[{"type":"ip","value":"10.0.0.5","note":"x","severity":"low"},{"value":"evil.example"},{"type":"ip"}]"#
+        let result = IOCImport.parse(text, defaults: .init(), at: now)
+        #expect(result.iocs.map(\.value) == ["10.0.0.5", "evil.example"])
+        #expect(result.iocs[0].severity == .low)
+        #expect(result.rejected.map(\.location) == ["[2]"])
+    }
+
+    @Test func mispEventAttributesAndObjectsMapToIOCTypes() {
+        let event = """
+            {"Event": {"uuid": "5f0c1a2b-0000-4000-8000-000000000001", "info": "Phishing wave",
+              "threat_level_id": "2",
+              "Attribute": [
+                {"type": "ip-dst", "value": "198.51.100.7", "to_ids": true, "comment": "C2"},
+                {"type": "ip-src|port", "value": "203.0.113.9|4444", "to_ids": true},
+                {"type": "domain|ip", "value": "c2.example|192.0.2.10", "to_ids": "1"},
+                {"type": "hostname", "value": "Mail.Phish.Example", "to_ids": true},
+                {"type": "url", "value": "https://drop.example:8443/payload.exe", "to_ids": true},
+                {"type": "url", "value": "https://github.com/some/repo", "to_ids": false},
+                {"type": "text", "value": "free-form context", "to_ids": false},
+                {"type": "email-src", "value": "a@b.example", "to_ids": true},
+                {"type": "domain", "value": "old.example", "to_ids": true, "deleted": true},
+                {"type": "ip-dst", "value": "10.0.0.300", "to_ids": true}
+              ],
+              "Object": [{"name": "file", "Attribute": [
+                {"type": "filename|sha256", "value": "setup.exe|\(sha256.uppercased())", "to_ids": true},
+                {"type": "md5", "value": "\(String(repeating: "0f", count: 16))", "to_ids": true}
+              ]}]}}
+            """
+        let result = IOCImport.parse(event, defaults: .init(source: "misp"), at: now)
+        #expect(
+            result.iocs.map(\.value) == [
+                "198.51.100.7", "203.0.113.9", "c2.example", "192.0.2.10", "mail.phish.example", "drop.example",
+                sha256, String(repeating: "0f", count: 16),
+            ])
+        #expect(result.iocs.map(\.type) == [.ip, .ip, .domain, .ip, .domain, .domain, .sha256, .md5])
+        #expect(result.iocs[0].note == "Phishing wave: C2")
+        #expect(result.iocs.allSatisfy { $0.severity == .medium && $0.source == "misp" })
+        #expect(result.skipped == 3)
+        #expect(result.withdrawn == [IOCKey(type: .domain, value: "old.example")])
+        #expect(result.rejected.count == 1)
+        // The restSearch shape and a list of events read the same.
+        let response = #"{"response": [\#(event)]}"#
+        #expect(IOCImport.parse(response, defaults: .init(), at: now).iocs.count == 8)
+    }
+
+    @Test func mispManifestListsEventsNewestFirst() {
+        let manifest = """
+            {"5f0c1a2b-0000-4000-8000-000000000001": {"info": "old", "timestamp": "1600000000", "Orgc": {"name": "CIRCL"}},
+             "5f0c1a2b-0000-4000-8000-000000000002": {"info": "new", "timestamp": "1700000000"}}
+            """
+        #expect(
+            IOCImport.mispManifest(in: manifest) == [
+                "5f0c1a2b-0000-4000-8000-000000000002", "5f0c1a2b-0000-4000-8000-000000000001",
+            ])
+        #expect(IOCImport.mispManifest(in: #"{"type": "bundle", "objects": []}"#) == nil)
+        let asBody = IOCImport.parse(manifest, defaults: .init(), at: now)
+        #expect(asBody.iocs.isEmpty)
+        #expect(asBody.rejected.first?.reason.contains("import it by URL") == true)
+    }
+
+    @Test func stixURLPatternsRevokedIndicatorsAndTAXIIEnvelopes() {
+        let envelope = """
+            {"more": true, "next": "page2", "objects": [
+              {"type": "indicator", "id": "indicator--1", "pattern": "[url:value = 'http://198.51.100.7/gate.php']"},
+              {"type": "indicator", "id": "indicator--2", "revoked": true, "pattern": "[domain-name:value = 'gone.example']"},
+              {"type": "indicator", "id": "indicator--3", "pattern": "[domain-name:value = 'kept.example']"}
+            ]}
+            """
+        let page = IOCImport.parseTAXIIEnvelope(envelope, defaults: .init(), at: now)
+        #expect(page.more && page.next == "page2")
+        #expect(page.result.iocs.map(\.value) == ["198.51.100.7", "kept.example"])
+        #expect(page.result.withdrawn == [IOCKey(type: .domain, value: "gone.example")])
+        // The envelope as an import body reads as STIX too.
+        #expect(IOCImport.parse(envelope, defaults: .init(), at: now).iocs.count == 2)
+        var merged = page.result
+        merged.merge(IOCImport.Result(withdrawn: [IOCKey(type: .domain, value: "kept.example")]))
+        #expect(merged.withdrawn == [IOCKey(type: .domain, value: "gone.example")])
+    }
+}
+
+@Suite struct FeedSpecTests {
+    @Test func urlsWithOptionsAfterTheHash() throws {
+        let spec = try FeedSpec(parsing: "https://feeds.example/c2.csv#type=ip&column=2&interval=30m&name=Feodo%20C2")
+        #expect(spec.url == "https://feeds.example/c2.csv")
+        #expect(spec.options.type == .ip)
+        #expect(spec.options.column == .index(2))
+        #expect(spec.options.interval == 1800)
+        #expect(spec.options.name == "Feodo C2")
+        #expect(try FeedOptions(text: spec.options.text) == spec.options)
+        #expect(try FeedSpec(parsing: "http://x.example/a#column=dst_ip").options.column == .name("dst_ip"))
+        #expect(try FeedOptions.interval("90") == 90)
+        #expect(try FeedOptions.interval("1d") == 86_400)
+        #expect(throws: InvalidInput.self) { try FeedOptions.interval("31d") }
+        #expect(throws: InvalidInput.self) { try FeedOptions.interval("soon") }
+        #expect(throws: InvalidInput.self) { try FeedSpec(parsing: "ftp://x.example/list.txt") }
+        #expect(throws: InvalidInput.self) { try FeedSpec(parsing: "file:///etc/passwd") }
+        #expect(throws: InvalidInput.self) { try FeedSpec(parsing: "/relative/path") }
+        #expect(throws: InvalidInput.self) { try FeedSpec(parsing: "https://x.example/#colour=2") }
+        #expect(throws: InvalidInput.self) { try FeedSpec(parsing: "https://x.example/#type=url") }
+    }
+
+    @Test func urlsAreShownWithoutSecretsAndDerivedURLs() throws {
+        let secret = "https://alice:s3cret@intel.example/taxii2/api1/collections/abc/?token=XYZ&x=1"
+        #expect(FeedURL.redacted(secret) == "https://intel.example/taxii2/api1/collections/abc/?token=***&x=***")
+        #expect(FeedURL.defaultName(secret) == "feed:intel.example/taxii2/api1/collections/abc/")
+        let credentials = try #require(FeedURL.credentials(secret))
+        #expect(credentials.user == "alice" && credentials.password == "s3cret")
+        #expect(!credentials.url.contains("s3cret"))
+        #expect(FeedURL.isTAXII(secret))
+        #expect(FeedURL.isTAXII("https://x.example/api/collections/abc/objects/"))
+        #expect(!FeedURL.isTAXII("https://x.example/collections/"))
+        #expect(!FeedURL.isTAXII("https://x.example/feed.csv"))
+        #expect(
+            FeedURL.taxiiObjects(
+                "https://x.example/api/collections/abc", query: [("added_after", "2024-01-01T00:00:00+00:00")])
+                == "https://x.example/api/collections/abc/objects/?added_after=2024-01-01T00:00:00%2B00:00")
+        #expect(
+            FeedURL.sibling("5f0c.json", of: "https://x.example/misp/feed/manifest.json?k=1")
+                == "https://x.example/misp/feed/5f0c.json?k=1")
+        #expect(FeedURL.resolve("/other", against: "https://x.example/a/b") == "https://x.example/other")
+        #expect(FeedURL.resolve("ftp://x.example/list", against: "https://x.example/a") == nil)
+        #expect(FeedURL.resolve("file:///etc/passwd", against: "https://x.example/a") == nil)
+    }
+}

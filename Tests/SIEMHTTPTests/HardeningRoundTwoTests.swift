@@ -14,16 +14,17 @@ import Testing
         try await withSIEM { client, _ async throws in
             let ingest = try await client.post(
                 "/ingest",
-                #"{"message":"login ok\u0000 Failed password for root from 10.9.9.9 port 2222 ssh2","fields":{"program":"sshd"}}"#
+                #"{"message":"Failed password for ro\u0000ot from 10.9.9.9 port 2222 ssh2","fields":{"program":"sshd"}}"#
             )
             #expect(ingest.status == .ok, "\(ingest.text)")
             let byAddress = try await client.get("/events?ip=10.9.9.9").items
             #expect(byAddress.count == 1)
             #expect(
                 (byAddress.first?["message"] as? String)
-                    == "login ok\u{0} Failed password for root from 10.9.9.9 port 2222 ssh2")
+                    == "Failed password for ro\u{0}ot from 10.9.9.9 port 2222 ssh2")
             #expect(try await client.get("/search?q=10.9.9.9").items.count == 1)
             #expect(try await client.get("/search?q=Failed").items.count == 1)
+            // The normalizer reads past the NUL (flagged), so the sshd rules still see the line.
             #expect(try await client.get("/alerts?ip=10.9.9.9").items.count >= 1)
             // A NUL in a filter value is part of the value, not the end of it.
             expectError(try await client.get("/events?ip=10.9.9.9%00junk"), .unprocessableContent)

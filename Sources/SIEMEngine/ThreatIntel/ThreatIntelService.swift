@@ -2,24 +2,27 @@ import Foundation
 import SIEMCore
 import SIEMStore
 
-/// Threat intelligence: what adding, importing and deleting IOCs does. Every change reloads the
+/// Threat intelligence: what adding, importing and deleting IOCs does (feeds: `ThreatIntelFeeds`). Every change reloads the
 /// snapshot the pipeline matches; an added IOC can be hunted for in the stored events of the last
 /// hours, and the alerts that hunt raises go through the post-commit queue like any other.
 public struct ThreatIntelService: Sendable {
     public let snapshot: IOCSnapshot
     public let events: any EventStore
     let postCommit: PostCommitQueue?
+    /// Fetches imports given by URL, under the feed limits.
+    let reader: FeedReader
     private let now: @Sendable () -> Date
 
     public var store: any IOCStore { snapshot.store }
 
     public init(
         snapshot: IOCSnapshot, events: any EventStore, postCommit: PostCommitQueue? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        reader: FeedReader = FeedReader(), now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.snapshot = snapshot
         self.events = events
         self.postCommit = postCommit
+        self.reader = reader
         self.now = now
     }
 
@@ -57,18 +60,45 @@ public struct ThreatIntelService: Sendable {
         return Addition(ioc: current, created: stored.created, retroHunt: hunt)
     }
 
-    /// Stores the IOCs parsed from a CSV, list or STIX bundle and reloads the snapshot; what could
-    /// not be read is in `rejected`. Nothing readable is a `InvalidInput` naming the first problem.
+    /// What an import stored and could not read.
+    public struct Import: Sendable {
+        public var stored: [IOCUpsert]
+        public var rejected: [IOCImport.Rejection]
+        public var skipped: Int
+    }
+
+    /// Stores the IOCs parsed from a list, CSV, STIX bundle or MISP event and reloads the snapshot;
+    /// what could not be read is in `rejected`. Nothing readable is an `InvalidInput` naming the
+    /// first problem.
     public func importIOCs(
-        _ text: String, defaults: IOCImport.Defaults
-    ) async throws -> (stored: [IOCUpsert], rejected: [IOCImport.Rejection]) {
-        let parsed = IOCImport.parse(text, defaults: defaults, at: now())
+        _ text: String, defaults: IOCImport.Defaults, options: IOCImport.Options = IOCImport.Options()
+    ) async throws -> Import {
+        let parsed = IOCImport.parse(text, defaults: defaults, options: options, at: now())
         if parsed.iocs.isEmpty, let first = parsed.rejected.first {
             throw InvalidInput("nothing to import; \(first.location): \(first.reason)")
         }
+        return try await save(parsed)
+    }
+
+    /// Fetches `url` once (any feed format, a MISP manifest's events and a TAXII collection's pages
+    /// included) and stores its IOCs as `importIOCs` does. They are not refreshed: that is a feed.
+    public func importIOCs(
+        url: String, defaults: IOCImport.Defaults, options: FeedOptions
+    ) async throws -> Import {
+        try FeedURL.validate(url)
+        let download: FeedReader.Download
+        do {
+            download = try await reader.read(url, options: options, defaults: defaults, at: now())
+        } catch {
+            throw InvalidInput("the feed could not be read: \(error)")
+        }
+        return try await save(download.result ?? IOCImport.Result())
+    }
+
+    private func save(_ parsed: IOCImport.Result) async throws -> Import {
         let stored = try await store.upsert(parsed.iocs)
-        try await snapshot.reload()
-        return (stored, parsed.rejected)
+        if !stored.isEmpty { try await snapshot.reload() }
+        return Import(stored: stored, rejected: parsed.rejected, skipped: parsed.skipped)
     }
 
     public func iocs(_ query: IOCQuery) async throws -> Page<IOC> {

@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var edrOfflineAfterSeconds: Int = 120
     /// MDR webhook and incident automation (`MDR_*`).
     public var mdr = MDRConfiguration()
+    /// Threat-intel feeds and their fetch limits (`SIEM_TI_FEEDS`, `SIEM_TI_REFRESH_INTERVAL`, …).
+    public var threatIntelFeeds = ThreatIntelFeeds.Configuration()
 
     public init() {}
 
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable {
         engine.edr.actionExpirySeconds = edrActionExpirySeconds
         engine.edr.offlineAfterSeconds = edrOfflineAfterSeconds
         engine.edr.serverHost = host
+        engine.threatIntelFeeds = threatIntelFeeds
         return engine
     }
 
@@ -74,6 +77,29 @@ public struct ServerConfiguration: Sendable {
         edrActionExpirySeconds = try reader.int("EDR_ACTION_EXPIRY_SECONDS", in: 1...604_800) ?? edrActionExpirySeconds
         edrOfflineAfterSeconds = try reader.int("EDR_OFFLINE_AFTER_SECONDS", in: 1...86_400) ?? edrOfflineAfterSeconds
         mdr = try MDRConfiguration(reader)
+        threatIntelFeeds = try ThreatIntelFeeds.Configuration(reader)
+    }
+}
+
+extension ThreatIntelFeeds.Configuration {
+    init(_ reader: EnvironmentReader) throws(ConfigurationError) {
+        self.init()
+        for (index, text) in (reader.list("SIEM_TI_FEEDS") ?? []).enumerated() {
+            do {
+                feeds.append(try FeedSpec(parsing: text))
+            } catch {
+                throw ConfigurationError(variable: "SIEM_TI_FEEDS", problem: "feed \(index + 1): \(error.detail)")
+            }
+        }
+        if let text = reader.string("SIEM_TI_REFRESH_INTERVAL") {
+            do {
+                defaultInterval = try FeedOptions.interval(text)
+            } catch {
+                throw ConfigurationError(variable: "SIEM_TI_REFRESH_INTERVAL", problem: error.detail)
+            }
+        }
+        fetch.maxBytes = try reader.int("SIEM_TI_FEED_MAX_BYTES", in: 1024...(1 << 34)) ?? fetch.maxBytes
+        fetch.timeout = try reader.double("SIEM_TI_FEED_TIMEOUT", in: 0.1...3600) ?? fetch.timeout
     }
 }
 

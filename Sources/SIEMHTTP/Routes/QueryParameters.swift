@@ -52,7 +52,8 @@ struct QueryParameters {
         "GET /alerts": Accepted(names: ["limit", "cursor", "ip", "agent_id", "rule_id", "severity", "since"]),
         "GET /stats": Accepted(names: ["hours"]),
         "GET /ti/iocs": Accepted(names: ["limit", "cursor", "type", "value", "source"]),
-        "POST /ti/iocs/import": Accepted(names: ["type", "source", "note", "severity", "expires_at"]),
+        "POST /ti/iocs/import": Accepted(
+            names: ["type", "source", "note", "severity", "expires_at", "format", "column"]),
         "GET /mdr/incidents": Accepted(names: ["limit", "cursor", "status", "assigned_to", "severity"]),
         "GET /edr/actions/poll": Accepted(names: ["agent_id", "limit"]),
         "GET /edr/actions/history": Accepted(names: ["agent_id", "status", "limit"]),

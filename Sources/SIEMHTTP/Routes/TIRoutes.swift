@@ -4,17 +4,20 @@ import SIEMCore
 import SIEMEngine
 import SIEMStore
 
-/// `POST /ti/iocs`, `GET /ti/iocs`, `GET|DELETE /ti/iocs/{id}`, `POST /ti/iocs/import`.
+/// `POST /ti/iocs`, `GET /ti/iocs`, `GET|DELETE /ti/iocs/{id}`, `POST /ti/iocs/import`, and the
+/// feeds (`TIRoutes+Feeds.swift`).
 struct TIRoutes: Sendable {
     let threatIntel: ThreatIntelService
+    let feeds: ThreatIntelFeeds
     let maxBodyBytes: Int
 
     func register(on router: Router<SIEMRequestContext>) {
         router.post("/ti/iocs") { request, _ in try await add(request) }
         router.get("/ti/iocs") { request, _ in try await list(request) }
-        router.post("/ti/iocs/import") { request, _ in try await bulkImport(request) }
+        router.post("/ti/iocs/import") { request, context in try await bulkImport(request, context) }
         router.get("/ti/iocs/{id}") { _, context in try await show(context) }
         router.delete("/ti/iocs/{id}") { _, context in try await delete(context) }
+        registerFeeds(on: router)
     }
 
     func add(_ request: Request) async throws -> Response {
@@ -105,37 +108,53 @@ struct TIRoutes: Sendable {
         }
     }
 
-    /// CSV, one value per line, or a STIX 2.1 bundle; `type`, `source`, `note`, `severity` and
-    /// `expires_at` query parameters give defaults for entries that do not carry their own.
-    func bulkImport(_ request: Request) async throws -> Response {
+    /// A list, CSV, STIX 2.1 bundle or MISP event in the body, or `{"url": "…"}` to fetch one (a
+    /// MISP feed manifest and a TAXII collection too); `type`, `source`, `note`, `severity` and
+    /// `expires_at` query parameters give defaults for entries that do not carry their own,
+    /// `format` and `column` say how to read the text.
+    func bulkImport(_ request: Request, _ context: SIEMRequestContext) async throws -> Response {
         let parameters = try QueryParameters(request, route: "POST /ti/iocs/import")
         var defaults = IOCImport.Defaults(source: parameters.string("source") ?? "import")
-        if let text = parameters.string("type") {
-            guard let type = IOCType(rawValue: text.lowercased()) else {
-                throw APIError.invalid("`type` must be one of ip, domain, sha256, sha1, md5")
-            }
-            defaults.type = type
+        var options = FeedOptions()
+        for name in ["type", "format", "column"] {
+            if let value = parameters.string(name) { try options.set(name, value) }
         }
+        defaults.type = options.type
         defaults.note = parameters.string("note") ?? ""
         defaults.severity = try parameters.severity() ?? .high
         defaults.expiresAt = try parameters.date("expires_at")
         let data = try await collectBody(request, limit: maxBodyBytes)
         let text = String(decoding: data, as: UTF8.self)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw APIError.badRequest("the request body is empty; send CSV, one value per line, or a STIX bundle")
+            throw APIError.badRequest(
+                "the request body is empty; send a list, CSV, STIX or MISP JSON, or {\"url\": \"https://…\"}")
         }
-        let (stored, rejected) = try await threatIntel.importIOCs(text, defaults: defaults)
-        let created = stored.filter(\.created).count
+        let result: ThreatIntelService.Import
+        if let url = Self.importURL(data) {
+            // A URL makes siemd itself fetch it (loopback and private addresses included), so
+            // only an admin may name one, as for `POST /ti/feeds`.
+            if let identity = context.identity, identity.role != .admin {
+                throw APIError(
+                    .forbidden, "insufficient_role",
+                    "importing from a URL needs the admin role; send the feed's content instead")
+            }
+            result = try await threatIntel.importIOCs(url: url, defaults: defaults, options: options)
+        } else {
+            result = try await threatIntel.importIOCs(
+                text, defaults: defaults, options: IOCImport.Options(format: options.format, column: options.column))
+        }
+        let created = result.stored.filter(\.created).count
         return JSONBody.response { body in
             body.object([
-                ("imported", { $0.raw(String(stored.count)) }),
+                ("imported", { $0.raw(String(result.stored.count)) }),
                 ("created", { $0.raw(String(created)) }),
-                ("updated", { $0.raw(String(stored.count - created)) }),
-                ("rejected_count", { $0.raw(String(rejected.count)) }),
+                ("updated", { $0.raw(String(result.stored.count - created)) }),
+                ("skipped", { $0.raw(String(result.skipped)) }),
+                ("rejected_count", { $0.raw(String(result.rejected.count)) }),
                 (
                     "rejected",
                     { body in
-                        body.array(Array(rejected.prefix(100))) { body, rejection in
+                        body.array(Array(result.rejected.prefix(100))) { body, rejection in
                             body.object([
                                 ("location", { $0.string(rejection.location) }),
                                 ("value", { $0.string(rejection.value) }),
@@ -146,5 +165,14 @@ struct TIRoutes: Sendable {
                 ),
             ])
         }
+    }
+
+    /// The URL of a `{"url": "…"}` body (an object with that one member).
+    static func importURL(_ data: Data) -> String? {
+        guard data.count < 8192, data.first(where: { $0 > 0x20 }) == UInt8(ascii: "{"),
+            case .object(let members)? = try? JSONParser.parse(data), members.count == 1,
+            case .string(let url)? = members["url"]
+        else { return nil }
+        return url
     }
 }

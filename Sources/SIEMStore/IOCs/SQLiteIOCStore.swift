@@ -1,7 +1,7 @@
 import Foundation
 import SIEMCore
 
-/// Threat-intel indicators in SQLite.
+/// Threat-intel indicators in SQLite; feeds are in `SQLiteIOCStore+Feeds.swift`.
 public final class SQLiteIOCStore: IOCStore, SQLiteBacked {
     public let database: SQLiteDatabase
 
@@ -23,6 +23,8 @@ public final class SQLiteIOCStore: IOCStore, SQLiteBacked {
                 INSERT INTO iocs(type, value, source, note, severity, created_at, updated_at, expires_at)
                 VALUES(?,?,?,?,?,?,?,?)
                 """)
+            // A person's values win over a feed's: no feed owns the IOC any more, so none removes it.
+            let disown = try connection.prepare("UPDATE ti_feed_iocs SET owner = 0 WHERE ioc_id = ? AND owner = 1")
             var results: [IOCUpsert] = []
             results.reserveCapacity(iocs.count)
             for ioc in iocs {
@@ -32,6 +34,7 @@ public final class SQLiteIOCStore: IOCStore, SQLiteBacked {
                         .text(ioc.source), .text(ioc.note), .text(ioc.severity.rawValue), expires,
                         .int(micros(ioc.updatedAt)), .int(id),
                     ])
+                    try disown.run([.int(id)])
                     results.append(IOCUpsert(ioc: try Self.ioc(id: id, on: connection)!, created: false))
                 } else {
                     try insert.run([

@@ -212,6 +212,35 @@ public enum Migrations {
             PRIMARY KEY(scope, stream)
         ) WITHOUT ROWID;
         """,
+        // 9: threat-intel feeds (`SIEM_TI_FEEDS` and `POST /ti/feeds`) with their fetch state, and
+        // which IOCs each lists. `owner` marks the feed whose values the IOC carries (it created
+        // the IOC, or took it over); only an owner's dropping an IOC removes or expires it.
+        """
+        CREATE TABLE ti_feeds(
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            options TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            added_after TEXT,
+            last_attempt_at INTEGER,
+            last_success_at INTEGER,
+            last_error TEXT,
+            ioc_count INTEGER NOT NULL DEFAULT 0,
+            last_result TEXT
+        );
+        CREATE TABLE ti_feed_iocs(
+            feed_id INTEGER NOT NULL REFERENCES ti_feeds(id) ON DELETE CASCADE,
+            ioc_id INTEGER NOT NULL REFERENCES iocs(id) ON DELETE CASCADE,
+            owner INTEGER NOT NULL,
+            PRIMARY KEY(feed_id, ioc_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ti_feed_iocs_ioc ON ti_feed_iocs(ioc_id);
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
