@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import SIEMTestSupport
 import Testing
 
 @testable import SIEMHTTP
@@ -21,7 +22,7 @@ import Testing
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        try process.run()
+        try process.runSerialized()
         let writer = Thread {
             input.fileHandleForWriting.write(Data(bytes))
             try? input.fileHandleForWriting.close()

@@ -97,7 +97,7 @@ import Testing
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        try openssl.runSerialized()
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0)
 

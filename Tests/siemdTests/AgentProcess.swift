@@ -1,4 +1,5 @@
 import Foundation
+import SIEMTestSupport
 
 /// A child process a test owns (`siem-agent edr`, `sleep`, `ip netns exec …`); killed on deinit.
 final class ChildProcess: @unchecked Sendable {  // mutated only from the test that owns it
@@ -13,7 +14,7 @@ final class ChildProcess: @unchecked Sendable {  // mutated only from the test t
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
-        try process.run()
+        try process.runSerialized()
     }
 
     var pid: Int32 { process.processIdentifier }

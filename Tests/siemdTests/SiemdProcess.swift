@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SIEMTestSupport
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -42,7 +43,7 @@ final class SiemdProcess: @unchecked Sendable {  // mutated only from the test t
         process.currentDirectoryURL = repositoryRoot
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
         var found: Int?
         let deadline = Date().addingTimeInterval(30)
         let handle = stderr.fileHandleForReading
@@ -107,7 +108,7 @@ func runSiemd(_ arguments: [String]) throws -> (Int32, String) {
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try process.runSerialized()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
