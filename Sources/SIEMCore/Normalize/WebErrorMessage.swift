@@ -204,59 +204,12 @@ enum WebErrorMessage {
     /// An invalid request whose path climbs out of the root (decoded up to three times, `\` read
     /// as `/`) is `path-traversal`.
     private static func traversal(into record: inout NormalizedRecord) {
-        guard let original = record.values["url.original"]?.stringValue else { return }
-        let path = Substring(original).before("?") ?? Substring(original)
-        if PercentDecoding.climbsOut(path) { record.set("event.action", "path-traversal") }
-    }
-}
-
-/// `%XX` decoding of URL paths, byte-wise; malformed escapes are kept as written.
-enum PercentDecoding {
-    static func decode(_ text: Substring) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-        return String(decoding: decodedBytes(Array(text.utf8)), as: UTF8.self)
-    }
-
-    static func decodedBytes(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]),
-                let low = hex(bytes[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
+        // `url.path` is decoded up to three rounds already (`WebNormalizer.setURL`).
+        guard let path = record.values["url.path"]?.stringValue else { return }
+        let segments = path.utf8.split(omittingEmptySubsequences: false) {
+            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\")
         }
-        return out
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    /// Whether a `..` segment appears in the path after up to three rounds of decoding.
-    static func climbsOut(_ path: Substring) -> Bool {
-        var bytes = Array(path.utf8)
-        for _ in 0..<4 {
-            let segments = bytes.split(omittingEmptySubsequences: false) {
-                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\")
-            }
-            if segments.contains(where: { $0.elementsEqual("..".utf8) }) { return true }
-            let decoded = decodedBytes(bytes)
-            if decoded == bytes { return false }
-            bytes = decoded
-        }
-        return false
+        if segments.contains(where: { $0.elementsEqual("..".utf8) }) { record.set("event.action", "path-traversal") }
     }
 }
 

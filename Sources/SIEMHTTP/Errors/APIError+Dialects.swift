@@ -78,7 +78,7 @@ extension APIError {
         case 401: 16  // UNAUTHENTICATED
         case 403: 7  // PERMISSION_DENIED
         case 404: 5  // NOT_FOUND
-        case 405: 12  // UNIMPLEMENTED
+        case 405: 12  // gRPC status 12: the method is not supported
         case 409: 10  // ABORTED
         case 413, 429: 8  // RESOURCE_EXHAUSTED
         case 503: 14  // UNAVAILABLE
