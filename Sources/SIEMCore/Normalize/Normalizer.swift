@@ -66,7 +66,10 @@ public struct NormalizerSet: Normalizer {
         if own == nil, event.logType == LogType.cef.rawValue {
             own = event.normalized["observer.hostname"]?.stringValue
         }
-        guard let own, !own.isEmpty, own.lowercased() != event.host.lowercased() else { return }
+        // The same name is the common case: compared byte by byte before any case folding.
+        guard let own, !own.isEmpty, !own.utf8.elementsEqual(event.host.utf8),
+            own.lowercased() != event.host.lowercased()
+        else { return }
         if event.normalized["agent.hostname"] == nil, event.host != "unknown", !event.host.isEmpty {
             event.normalized["agent.hostname"] = .string(event.host)
         }
