@@ -281,7 +281,12 @@ actor RefreshGate {
     private var running: [TIFeed.ID: Task<TIFeed, Never>] = [:]
 
     func run(_ id: TIFeed.ID, _ work: @escaping @Sendable () async -> TIFeed) async -> TIFeed {
-        while let task = running[id] { _ = await task.value }
+        // A finished refresh is cleared by whoever sees it first: waiting for a task that has
+        // finished does not suspend, so leaving it to its owner spun this actor (seen in CI).
+        while let task = running[id] {
+            _ = await task.value
+            if running[id] == task { running[id] = nil }
+        }
         let task = Task { await work() }
         running[id] = task
         let feed = await withTaskCancellationHandler {
@@ -289,7 +294,7 @@ actor RefreshGate {
         } onCancel: {
             task.cancel()
         }
-        running[id] = nil
+        if running[id] == task { running[id] = nil }
         return feed
     }
 }
