@@ -32,6 +32,15 @@ struct RuleIndex: Sendable {
     private let exactEquals: [FieldRef: [String: [Int32]]]
     private let foldedEquals: [FieldRef: [String: [Int32]]]
 
+    init(rules: [Rule]) {
+        self.init(conditions: rules.map(\.condition))
+    }
+
+    /// Calls `body` with the position of every rule that matches `event`, in rule order.
+    func forEachMatch(in event: Event, rules: [Rule], _ body: (Int) -> Void) {
+        for position in candidates(for: event) where rules[position].matches(event) { body(position) }
+    }
+
     init(conditions: [Condition]) {
         ruleCount = conditions.count
         var unguarded: [Int32] = []

@@ -107,6 +107,16 @@ public struct JSONBody {
         optional(alert.agentID)
         key("details")
         JSONValue.object(alert.details).write(to: &text)
+        key("rule_format")
+        string(alert.rule.format)
+        key("author")
+        string(alert.rule.author)
+        key("references")
+        array(alert.rule.references) { $0.string($1) }
+        key("falsepositives")
+        array(alert.rule.falsePositives) { $0.string($1) }
+        key("rule_file")
+        string(alert.rule.file)
         if let event {
             key("event")
             self.event(event)

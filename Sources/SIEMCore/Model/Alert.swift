@@ -21,6 +21,10 @@ public struct Alert: Sendable, Hashable {
     /// The event's host and agent, kept with the alert so alert filters need no join.
     public var host: String
     public var agentID: String?
+    /// The rule that raised it: its format (`native`, `sigma`, `ti`), its author, references,
+    /// known false positives and the file it was loaded from (DRL 1.1 asks that an alert from a
+    /// SigmaHQ rule shows the rule's author).
+    public var rule: AlertRule
 
     public init(
         id: ID? = nil,
@@ -34,7 +38,8 @@ public struct Alert: Sendable, Hashable {
         tags: [String] = [],
         details: [String: JSONValue] = [:],
         host: String = "",
-        agentID: String? = nil
+        agentID: String? = nil,
+        rule: AlertRule = AlertRule()
     ) {
         self.id = id
         self.eventID = eventID
@@ -48,5 +53,30 @@ public struct Alert: Sendable, Hashable {
         self.details = details
         self.host = host
         self.agentID = agentID
+        self.rule = rule
     }
+}
+
+/// What an alert keeps of the rule that raised it, besides its id, title, level and tags.
+public struct AlertRule: Sendable, Hashable {
+    /// `native`, `sigma`, or `ti` for a threat-intel match.
+    public var format: String
+    public var author: String
+    public var references: [String]
+    public var falsePositives: [String]
+    /// The rules file it was loaded from ("" when none).
+    public var file: String
+
+    public init(
+        format: String = "native", author: String = "", references: [String] = [], falsePositives: [String] = [],
+        file: String = ""
+    ) {
+        self.format = format
+        self.author = author
+        self.references = references
+        self.falsePositives = falsePositives
+        self.file = file
+    }
+
+    public var isEmpty: Bool { author.isEmpty && references.isEmpty && falsePositives.isEmpty && file.isEmpty }
 }

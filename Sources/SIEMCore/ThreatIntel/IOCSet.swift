@@ -107,7 +107,8 @@ public struct IOCSet: Sendable {
             tags: ["threat_intel", ioc.type.rawValue],
             details: details,
             host: event.host,
-            agentID: event.agentID
+            agentID: event.agentID,
+            rule: AlertRule(format: "ti", author: ioc.source)
         )
     }
 }
