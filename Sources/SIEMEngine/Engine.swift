@@ -18,6 +18,8 @@ public struct Engine: Sendable {
         public var postCommitCapacity = 4096
         /// Threat-intel feeds (`SIEM_TI_*`).
         public var threatIntelFeeds = ThreatIntelFeeds.Configuration()
+        /// Reload the rules on `SIGHUP` (siemd sets it; embedders leave the process's signals alone).
+        public var reloadRulesOnHangup = false
 
         public init() {}
     }
@@ -42,6 +44,16 @@ public struct Engine: Sendable {
         configuration: Configuration, stores: Stores, rules: RuleSet, webhooks: WebhookSender? = nil,
         logger: Logger, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.init(
+            configuration: configuration, stores: stores, ruleService: RuleService(rules: rules), webhooks: webhooks,
+            logger: logger, now: now)
+    }
+
+    /// Wires the services over `stores`, with reloadable rules.
+    public init(
+        configuration: Configuration, stores: Stores, ruleService: RuleService, webhooks: WebhookSender? = nil,
+        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+    ) {
         let webhooks =
             webhooks
             ?? WebhookSender.Configuration(configuration.mdr).map { WebhookSender(configuration: $0, logger: logger) }
@@ -55,8 +67,9 @@ public struct Engine: Sendable {
         let metrics = SIEMMetrics()
         var pipeline = Pipeline(
             store: stores.events,
-            analyzer: EventAnalyzer(normalizer: NormalizerSet(timeZone: configuration.logTimeZone), rules: rules),
-            iocs: iocs, onCommit: { postCommit.enqueue($0) })
+            analyzer: EventAnalyzer(
+                normalizer: NormalizerSet(timeZone: configuration.logTimeZone), rules: ruleService.current),
+            rules: ruleService, iocs: iocs, onCommit: { postCommit.enqueue($0) })
         pipeline.metrics = metrics
         self.stores = stores
         self.pipeline = pipeline
@@ -76,11 +89,15 @@ public struct Engine: Sendable {
         if let webhooks { services.append(webhooks) }
         services.append(postCommit)
         services.append(feeds)
+        if configuration.reloadRulesOnHangup { services.append(RuleReloadOnHangup(rules: ruleService, logger: logger)) }
         self.services = services
     }
 
     /// The number of rules the pipeline evaluates.
-    public var ruleCount: Int { pipeline.analyzer.rules.rules.count }
+    public var ruleCount: Int { pipeline.rules.current.rules.count }
+
+    /// The rules in force, their statistics and reload.
+    public var rules: RuleService { pipeline.rules }
 
     /// What `/metrics` shows, with the gauges read now.
     public func renderMetrics() async -> String {

@@ -48,6 +48,11 @@ public enum RuleLoader {
             throw RuleError(file: file, problem: "YAML error: \(error)")
         }
         guard let root else { return [] }
+        return try parse(document: root, file: file)
+    }
+
+    /// Parses the rules of one composed YAML document (a mapping with `rules`, or a list).
+    public static func parse(document root: Node, file: String = "<rules>") throws(RuleError) -> [Rule] {
         let list: Node.Sequence
         if let mapping = root.mapping {
             for (key, _) in mapping where key.string != "rules" {
@@ -117,7 +122,8 @@ public enum RuleLoader {
             severity: severity,
             description: mapping["description"]?.string ?? "",
             tags: tags,
-            condition: condition
+            condition: condition,
+            metadata: RuleMetadata(format: .native, file: file)
         )
     }
 
@@ -211,5 +217,11 @@ public enum RuleLoader {
         var list: [Condition] = []
         for item in sequence { list.append(try compile(item, fail: fail)) }
         return list
+    }
+
+    /// Compiles one condition in native rule syntax (what `match` holds); errors name `file` and
+    /// the line of the offending node. The Sigma configuration's `when` conditions use it.
+    static func compileCondition(_ node: Node, file: String) throws(RuleError) -> Condition {
+        try compile(node) { problem, at in RuleError(file: file, line: (at ?? node).mark?.line, problem: problem) }
     }
 }

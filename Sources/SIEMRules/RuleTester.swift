@@ -10,9 +10,36 @@ public struct RuleTester: Sendable {
         self.analyzer = analyzer
     }
 
-    /// Calls `emit` with one JSON line per match (`rule_id`, `title`, `severity`, `line`, `event`);
-    /// returns the number of matches. A line that starts with `{` must be a valid event.
-    public func run(_ data: Data, at now: Date, emit: (String) -> Void) throws(IngestError) -> Int {
+    /// The keys a record not in ingest shape may carry its time in, in the order they are tried.
+    public static let timeKeys = ["ts", "timestamp", "@timestamp", "TimeCreated_SystemTime", "EventTime"]
+
+    /// The event a JSON record not in ingest shape stands for: the record is its `fields` (as a
+    /// shipper would send a raw Windows event), its message the record's `Message`/`message`
+    /// text, its time the first of `timeKeys` that parses (else `now`).
+    public static func event(fields: [String: JSONValue], text: String = "", at now: Date) -> Event {
+        let message = fields["Message"]?.stringValue ?? fields["message"]?.stringValue ?? text
+        var ts = now
+        for key in timeKeys {
+            switch fields[key] {
+            case .string(let value)?:
+                if let date = Timestamp.parse(value) { ts = date } else { continue }
+            case .int(let value)?:
+                if let date = Timestamp.fromEpoch(Double(value)) { ts = date } else { continue }
+            case .double(let value)?:
+                if let date = Timestamp.fromEpoch(value) { ts = date } else { continue }
+            default: continue
+            }
+            break
+        }
+        return Event(ts: ts, receivedAt: now, source: "file", host: "unknown", message: message, fields: fields)
+    }
+
+    /// Calls `emit` with one JSON line per match (`rule_id`, `title`, `severity`, `line`, `event`;
+    /// with `quiet` only `rule_id` and `line`); returns the number of matches. A line that starts
+    /// with `{` must be a JSON object.
+    public func run(_ data: Data, at now: Date, quiet: Bool = false, emit: (String) -> Void) throws(IngestError)
+        -> Int
+    {
         let decoder = EventDecoder()
         var matches = 0
         var lineNumber = 0
@@ -22,17 +49,19 @@ public struct RuleTester: Sendable {
             guard !text.isEmpty else { continue }
             let event: Event
             if text.hasPrefix("{") {
-                do {
-                    event = try decoder.decode(Data(line), format: .json, receivedAt: now)[0]
-                } catch {
-                    // A JSON record that is not in ingest shape (a raw Windows event, say) is
-                    // tested as the `fields` of an event, as a shipper would send it.
-                    guard case .object(let fields)? = try? JSONParser.parse(line) else {
+                // A record in ingest shape is decoded as siemd would; any other JSON object (a raw
+                // Windows event, a Sigma test event) is tested as the `fields` of an event.
+                guard case .object(let object)? = try? JSONParser.parse(line) else {
+                    throw IngestError.invalid("line \(lineNumber): not a JSON object")
+                }
+                if object.keys.allSatisfy(EventDecoder.eventKeys.contains) {
+                    do {
+                        event = try decoder.decode(Data(line), format: .json, receivedAt: now)[0]
+                    } catch {
                         throw IngestError.invalid("line \(lineNumber): \(error.detail)")
                     }
-                    let message = fields["Message"]?.stringValue ?? fields["message"]?.stringValue ?? text
-                    event = Event(
-                        ts: now, receivedAt: now, source: "file", host: "unknown", message: message, fields: fields)
+                } else {
+                    event = Self.event(fields: object, text: text, at: now)
                 }
             } else {
                 event = Event(ts: now, receivedAt: now, source: "file", host: "unknown", message: text)
@@ -40,6 +69,12 @@ public struct RuleTester: Sendable {
             let (analyzed, alerts) = analyzer.analyze(event, at: now)
             for alert in alerts {
                 matches += 1
+                if quiet {
+                    var body = JSONBody()
+                    body.object([("rule_id", { $0.string(alert.ruleID) }), ("line", { $0.raw(String(lineNumber)) })])
+                    emit(body.text)
+                    continue
+                }
                 var body = JSONBody()
                 body.object([
                     ("rule_id", { $0.string(alert.ruleID) }),

@@ -29,7 +29,8 @@ extension Siemd {
         @Option(help: "Address to bind (SIEM_HOST; default 127.0.0.1).") var host: String?
         @Option(help: "Port to listen on (SIEM_PORT; default 8000; 0 picks a free one).") var port: Int?
         @Option(help: "SQLite database file (SIEM_DB; default data/siem.sqlite3).") var db: String?
-        @Option(help: "Rules file or folder (SIEM_RULES; default rules/default.yml).") var rules: String?
+        @Option(help: "Rules files and folders, comma-separated (SIEM_RULES; default rules/default.yml,rules/sigma/sigmahq).")
+        var rules: String?
 
         func run() async throws {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -49,6 +50,7 @@ extension Siemd {
             }
             if let db { configuration.databasePath = db }
             if let rules { configuration.rulesPath = rules }
+            configuration.reloadRulesOnHangup = true
             raiseOpenFileLimit(logger: logger)
             do {
                 let app = try SIEMServer.makeApplication(configuration: configuration, logger: logger)
@@ -66,29 +68,71 @@ extension Siemd {
     struct CheckRules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-rules",
-            abstract: "Validate a rules file or folder; with --events, print every match as a JSON line.")
+            abstract: "Load rules files and folders and say which rules were skipped and why; with --events, "
+                + "print every match as a JSON line.")
 
-        @Option(help: "Rules file or folder.") var rules: String = "rules/default.yml"
+        @Option(help: "Rules files and folders, separated by commas (default: SIEM_RULES, else siemd's default).")
+        var rules: String?
+        @Option(help: "The Sigma configuration (default: SIEM_SIGMA_CONFIG, else rules/sigma/config.yml).")
+        var sigmaConfig: String?
         @Option(help: "NDJSON events or raw log lines to test the rules against.") var events: String?
+        @Flag(help: "Evaluate every Sigma rule's detection on every event, whatever its logsource.")
+        var ignoreLogsource = false
+        @Flag(help: "Print only rule_id and line for each match.") var quiet = false
+        @Flag(help: "Exit with status 1 when any rule was skipped.") var strict = false
 
         func run() async throws {
-            let ruleSet: RuleSet
+            let environment = ProcessInfo.processInfo.environment
+            var configuration = ServerConfiguration()
+            configuration.rulesPath = rules ?? environment["SIEM_RULES"] ?? configuration.rulesPath
+            configuration.sigmaConfigPath = sigmaConfig ?? environment["SIEM_SIGMA_CONFIG"]
+            var source = configuration.ruleSource
+            source.ignoreLogsource = ignoreLogsource
+            let service: RuleService
             do {
-                ruleSet = try RuleFiles.load(path: rules)
+                service = try RuleService(source: source)
             } catch {
                 throw ValidationError("\(error)")
             }
-            guard let events else {
-                print("ok: \(ruleSet.rules.count) rules in \(rules)")
-                return
+            let ruleSet = service.current
+            // With --events, stdout carries the matches only; the summary goes to stderr.
+            let summary: (String) -> Void =
+                events == nil ? { print($0) } : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            for line in CheckRulesReport.lines(ruleSet) { summary(line) }
+            if let events {
+                guard let data = FileManager.default.contents(atPath: events) else {
+                    throw ValidationError("cannot read \(events)")
+                }
+                let analyzer = EventAnalyzer(rules: ruleSet)
+                let matches = try RuleTester(analyzer: analyzer).run(data, at: Date(), quiet: quiet) { print($0) }
+                summary("\(matches) matches")
             }
-            guard let data = FileManager.default.contents(atPath: events) else {
-                throw ValidationError("cannot read \(events)")
-            }
-            let analyzer = EventAnalyzer(rules: ruleSet)
-            let matches = try RuleTester(analyzer: analyzer).run(data, at: Date()) { line in print(line) }
-            FileHandle.standardError.write(Data("\(matches) matches\n".utf8))
+            if ruleSet.rules.isEmpty || (strict && !ruleSet.skipped.isEmpty) { throw ExitCode(1) }
         }
+    }
+}
+
+/// The summary `siemd check-rules` prints: one line per file with skipped rules, then the totals.
+enum CheckRulesReport {
+    static func lines(_ set: RuleSet) -> [String] {
+        var order: [String] = []
+        var byFile: [String: [SkippedRule]] = [:]
+        for skipped in set.skipped {
+            if byFile[skipped.file] == nil { order.append(skipped.file) }
+            byFile[skipped.file, default: []].append(skipped)
+        }
+        var lines = order.map { file in
+            let entries = byFile[file]!.map { "\($0.ruleID ?? "-"): \($0.reason)" }
+            return "\(file): skipped \(entries.joined(separator: "; "))"
+        }
+        let unmapped = set.rules.filter {
+            if case .noEvent = $0.scope { return true }
+            return false
+        }.count
+        lines.append(
+            "loaded \(set.rules.count), skipped \(set.skipped.count)"
+                + (unmapped > 0 ? " (\(unmapped) loaded rules match no event: their log source is not mapped)" : ""))
+        return lines
     }
 }
 

@@ -99,7 +99,7 @@ public struct EventDecoder: Sendable {
 
     /// The keys of the event shape itself. Every other key of an event object is kept, verbatim,
     /// in the event's `fields` (see `EventDecoder+Foreign.swift`).
-    static let eventKeys: Set<String> = [
+    public static let eventKeys: Set<String> = [
         "message", "source", "host", "agent_id", "log_type", "fields", "ts", "_stream",
     ]
 

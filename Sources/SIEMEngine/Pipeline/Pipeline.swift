@@ -8,7 +8,10 @@ import SIEMStore
 /// alerts in one transaction. It knows nothing about HTTP; routes, services, tests and tools call it.
 public struct Pipeline: Sendable {
     public let store: any EventStore
+    /// Normalizes events; its rules are replaced by `rules.current` at each ingest call.
     public let analyzer: EventAnalyzer
+    /// The rules in force (reloadable) and their statistics.
+    public let rules: RuleService
     /// The IOC snapshot matched at ingest (`ti_*` alerts); nil matches no IOCs.
     public let iocs: IOCSnapshot?
     /// Called with what was committed, after the commit; must not block (siemd enqueues the
@@ -21,19 +24,23 @@ public struct Pipeline: Sendable {
     public init(
         store: any EventStore,
         analyzer: EventAnalyzer,
+        rules: RuleService? = nil,
         iocs: IOCSnapshot? = nil,
         now: @escaping @Sendable () -> Date = Date.init,
         onCommit: @escaping @Sendable ([EventWrite]) -> Void = { _ in }
     ) {
         self.store = store
         self.analyzer = analyzer
+        self.rules = rules ?? RuleService(rules: analyzer.rules)
         self.iocs = iocs
         self.now = now
         self.onCommit = onCommit
     }
 
-    /// Steps 2–4 for one event: pure, runs on the caller's task.
+    /// Steps 2–4 for one event with the rules in force: pure, runs on the caller's task.
     public func analyze(_ event: Event, at time: Date, iocs: IOCSet = .empty) -> EventWrite {
+        var analyzer = analyzer
+        analyzer.rules = rules.current
         let (event, alerts) = analyzer.analyze(event, at: time, iocs: iocs)
         return EventWrite(event: event, alerts: alerts)
     }
@@ -43,7 +50,12 @@ public struct Pipeline: Sendable {
         let started = ContinuousClock.now
         let time = now()
         let iocs = try await self.iocs?.snapshot() ?? .empty
-        let writes = events.map { analyze($0, at: time, iocs: iocs) }
+        var analyzer = analyzer
+        analyzer.rules = rules.current
+        let writes = events.map { event in
+            let (event, alerts) = analyzer.analyze(event, at: time, iocs: iocs)
+            return EventWrite(event: event, alerts: alerts)
+        }
         let stored: [EventWrite]
         do {
             stored = try await store.insert(writes)
@@ -53,6 +65,7 @@ public struct Pipeline: Sendable {
         }
         metrics?.committed(stored, duration: ContinuousClock.now - started)
         if stored.count < events.count { metrics?.duplicatesDropped.increment(by: Int64(events.count - stored.count)) }
+        rules.record(stored.lazy.flatMap(\.alerts))
         onCommit(stored)
         return stored
     }

@@ -8,7 +8,12 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8000
     public var databasePath: String = "data/siem.sqlite3"
-    public var rulesPath: String = "rules/default.yml"
+    /// Rules files and folders, separated by commas (`SIEM_RULES`, `--rules`).
+    public var rulesPath: String = ServerConfiguration.defaultRulesPath
+    /// The Sigma configuration (`SIEM_SIGMA_CONFIG`); nil: `rules/sigma/config.yml` when it exists.
+    public var sigmaConfigPath: String?
+    /// Reload the rules on `SIGHUP` (siemd's `serve` sets it).
+    public var reloadRulesOnHangup = false
     public var sync: SyncMode = .full
     public var maxBodyBytes: Int = 1_048_576
     /// The most events one ingest request may carry.
@@ -36,6 +41,24 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
+    /// The native default rules and the shipped SigmaHQ snapshot.
+    public static let defaultRulesPath = "rules/default.yml,rules/sigma/sigmahq"
+    public static let defaultSigmaConfigPath = "rules/sigma/config.yml"
+
+    /// Where the rules come from. The default rules path names the snapshot folder only when it
+    /// exists, and the default Sigma configuration is used only when present, so siemd also runs
+    /// from a folder that has only `rules/default.yml`.
+    public var ruleSource: RuleService.Source {
+        var rules = rulesPath
+        if rules == Self.defaultRulesPath {
+            rules = RuleFiles.paths(rules).filter { FileManager.default.fileExists(atPath: $0) }.joined(separator: ",")
+        }
+        let sigma =
+            sigmaConfigPath
+            ?? (FileManager.default.fileExists(atPath: Self.defaultSigmaConfigPath) ? Self.defaultSigmaConfigPath : nil)
+        return RuleService.Source(rules: rules, sigmaConfig: sigma)
+    }
+
     /// The part of the configuration the engine works with.
     public var engine: Engine.Configuration {
         var engine = Engine.Configuration()
@@ -47,6 +70,7 @@ public struct ServerConfiguration: Sendable {
         engine.edr.offlineAfterSeconds = edrOfflineAfterSeconds
         engine.edr.serverHost = host
         engine.threatIntelFeeds = threatIntelFeeds
+        engine.reloadRulesOnHangup = reloadRulesOnHangup
         return engine
     }
 
@@ -58,6 +82,7 @@ public struct ServerConfiguration: Sendable {
         port = try reader.int("SIEM_PORT", in: 0...65535) ?? port
         databasePath = reader.string("SIEM_DB") ?? databasePath
         rulesPath = reader.string("SIEM_RULES") ?? rulesPath
+        sigmaConfigPath = reader.string("SIEM_SIGMA_CONFIG") ?? sigmaConfigPath
         sync = try reader.choice("SIEM_SYNC", SyncMode.self) ?? sync
         maxBodyBytes = try reader.int("SIEM_MAX_BODY_BYTES", in: 1...(1 << 30)) ?? maxBodyBytes
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest

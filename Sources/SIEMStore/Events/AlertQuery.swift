@@ -10,6 +10,10 @@ public struct AlertQuery: Sendable, Hashable {
     public var ruleID: String?
     public var severity: Severity?
     public var since: Date?
+    /// Alerts whose rule has this tag (case-insensitive), e.g. `attack.t1110`.
+    public var tag: String?
+    /// `native`, `sigma` or `ti`.
+    public var ruleFormat: String?
 
     public init(
         limit: Int = 100,
@@ -18,7 +22,9 @@ public struct AlertQuery: Sendable, Hashable {
         agentID: String? = nil,
         ruleID: String? = nil,
         severity: Severity? = nil,
-        since: Date? = nil
+        since: Date? = nil,
+        tag: String? = nil,
+        ruleFormat: String? = nil
     ) {
         self.limit = limit
         self.cursor = cursor
@@ -27,5 +33,7 @@ public struct AlertQuery: Sendable, Hashable {
         self.ruleID = ruleID
         self.severity = severity
         self.since = since
+        self.tag = tag
+        self.ruleFormat = ruleFormat
     }
 }

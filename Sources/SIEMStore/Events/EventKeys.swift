@@ -1,3 +1,4 @@
+import Foundation
 import SIEMCore
 
 /// The filter index: one row per event in the FTS5 table `event_keys` (rowid = event id) holding
@@ -66,21 +67,43 @@ enum EventKeys {
 /// of `EventKeys` (a low-cardinality B-tree such as (rule_id, id) split a leaf in the middle of
 /// the tree on most commits).
 enum AlertKeys {
-    static func tokens(ruleID: String?, severity: Severity?, agentID: String?) -> [String] {
+    static func tokens(
+        ruleID: String?, severity: Severity?, agentID: String?, tag: String? = nil, ruleFormat: String? = nil
+    ) -> [String] {
         var tokens: [String] = []
         if let ruleID { tokens.append(EventKeys.token("rule_id", ruleID)) }
         if let severity { tokens.append(EventKeys.token("severity", severity.rawValue)) }
         if let agentID { tokens.append(EventKeys.token("agent_id", agentID)) }
+        if let tag { tokens.append(EventKeys.token("tag", tag.lowercased())) }
+        if let ruleFormat { tokens.append(EventKeys.token("rule_format", ruleFormat)) }
         return tokens
     }
 
     static func tokens(for alert: Alert) -> String {
-        tokens(ruleID: alert.ruleID, severity: alert.severity, agentID: alert.agentID).joined(separator: " ")
+        var tokens = tokens(
+            ruleID: alert.ruleID, severity: alert.severity, agentID: alert.agentID, ruleFormat: alert.rule.format)
+        for tag in Set(alert.tags.map { $0.lowercased() }) { tokens.append(EventKeys.token("tag", tag)) }
+        return tokens.joined(separator: " ")
     }
 
     /// Indexes the alert just inserted as `id` under `tokens` (from `tokens(for:)`).
     static func insert(_ tokens: String, id: Int64, on connection: SQLiteConnection) throws {
         try connection.prepare("INSERT INTO alert_keys(rowid, k) VALUES(?,?)").run([.int(id), .text(tokens)])
+    }
+
+    /// Rebuilds `alert_keys` from the stored alerts with their tags and rule format (migration 10).
+    static func rebuild(_ connection: SQLiteConnection) throws {
+        try connection.execute("INSERT INTO alert_keys(alert_keys) VALUES('delete-all')")
+        let select = try connection.prepare("SELECT id, rule_id, severity, agent_id, tags, rule FROM alerts")
+        while try select.step() {
+            var alert = Alert(
+                createdAt: Date(timeIntervalSince1970: 0), ruleID: select.text(1),
+                title: "", severity: Severity(rawValue: select.text(2)) ?? .medium,
+                tags: decodeStrings(select.text(4)), agentID: select.optionalText(3))
+            alert.rule = SQLiteEventStore.alertRule(select.optionalText(5))
+            try insert(tokens(for: alert), id: select.int64(0), on: connection)
+        }
+        select.reset()
     }
 
     /// Fills `alert_keys` from the stored alerts (migration from the B-tree indexes).

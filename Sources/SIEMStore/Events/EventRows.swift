@@ -52,7 +52,7 @@ struct EventRows: Sendable {
                 .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title), .text(alert.severity.rawValue),
                 .text(alert.description), .text(JSONValue.array(alert.tags.map { .string($0) }).jsonText),
                 .text(JSONValue.jsonText(alert.details)), .text(event.host), event.agentID.map { .text($0) } ?? .null,
-                .int(micros(alert.ts)),
+                .int(micros(alert.ts)), SQLiteEventStore.ruleValue(alert.rule),
             ]
         }
     }
@@ -76,8 +76,8 @@ struct EventRows: Sendable {
         if !alerts.isEmpty {
             let insertAlert = try connection.prepare(
                 """
-                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id, ts)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?)
+                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id, ts, rule)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
             for index in alerts.indices {
                 try insertAlert.run([.int(id)] + alerts[index])

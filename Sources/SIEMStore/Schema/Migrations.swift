@@ -241,11 +241,18 @@ public enum Migrations {
         ) WITHOUT ROWID;
         CREATE INDEX ti_feed_iocs_ioc ON ti_feed_iocs(ioc_id);
         """,
+        // 10: alerts keep what their rule says of itself (`rule`: JSON of format, author,
+        // references, false positives and file; NULL in older rows, read as a native rule), and
+        // `alert_keys` also indexes each alert's tags and rule format (`backfills[9]` rebuilds it).
+        """
+        ALTER TABLE alerts ADD COLUMN rule TEXT;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
     static let backfills: [Int: @Sendable (SQLiteConnection) throws -> Void] = [
         4: { try EventKeys.backfill($0) }, 5: { try AlertKeys.backfill($0) },
+        9: { try AlertKeys.rebuild($0) },
     ]
 
     /// Brings the database at `connection` to the latest version, one transaction per migration.
