@@ -15,15 +15,17 @@ public struct Needle: Sendable, Hashable {
     /// The needle as written (lowercased when `ignoreCase`), for the non-ASCII fallback.
     let text: String
 
+    /// Whether every byte is ASCII: ASCII folding is exact only for ASCII needles; others fall
+    /// back to String lowercasing. Kept, not recomputed: every comparison reads it.
+    let isASCII: Bool
+
     public init(_ text: String, ignoreCase: Bool) {
         let folded = ignoreCase ? text.lowercased() : text
         self.text = folded
         self.bytes = Array(folded.utf8)
-        // ASCII folding is exact only for ASCII needles; others fall back to String lowercasing.
         self.ignoreCase = ignoreCase
+        self.isASCII = bytes.allSatisfy { $0 < 0x80 }
     }
-
-    var isASCII: Bool { bytes.allSatisfy { $0 < 0x80 } }
 
     /// Whether `haystack` contains the needle.
     @inline(__always)

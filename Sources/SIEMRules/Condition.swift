@@ -7,6 +7,16 @@ public enum FieldRef: Sendable, Hashable {
     case message, host, source, agentID, logType, ips
     case fields([String])
     case normalized(String)
+    /// A key of `fields` (dotted components, as `.fields`) found by its exact name, else by a
+    /// case-insensitive match of the name: how Sigma rules name fields (`commandline` reads
+    /// `CommandLine`, as SigmaHQ's tools do).
+    case fieldsIgnoringCase([String])
+    /// The first of these references that is present in the event (non-empty, non-null): a Sigma
+    /// field the configuration maps to several places.
+    case firstPresent([FieldRef])
+    /// Every text of the event: the message and each scalar of `fields`, at any depth (Sigma
+    /// keywords, which name no field).
+    case keywords
 
     public init(path: String) {
         switch path {
@@ -41,19 +51,84 @@ public enum FieldRef: Sendable, Hashable {
         case .normalized(let key):
             guard let value = event.normalized[key] else { return false }
             return Self.anyScalar(value, body)
+        case .fieldsIgnoringCase(let components):
+            guard let value = Self.lookup(components, in: event.fields, ignoringCase: true) else { return false }
+            return Self.anyScalar(value, body)
+        case .firstPresent(let references):
+            guard let first = references.first(where: { $0.isPresent(in: event) }) else { return false }
+            return first.anyValue(in: event, body)
+        case .keywords:
+            if body(event.message) { return true }
+            return event.fields.values.contains { Self.anyScalarDeep($0, body) }
         }
     }
 
-    private static func lookup(_ components: [String], in fields: [String: JSONValue]) -> JSONValue? {
+    /// Whether the event has a value here: a non-empty text, or a key whose value is not null.
+    func isPresent(in event: Event) -> Bool {
+        switch self {
+        case .message: return !event.message.isEmpty
+        case .host: return !event.host.isEmpty
+        case .source: return !event.source.isEmpty
+        case .agentID: return event.agentID != nil
+        case .logType: return event.logType != nil
+        case .ips: return !event.ips.isEmpty
+        case .fields(let components): return Self.lookup(components, in: event.fields).map(Self.isNotNull) ?? false
+        case .normalized(let key): return event.normalized[key].map(Self.isNotNull) ?? false
+        case .fieldsIgnoringCase(let components):
+            return Self.lookup(components, in: event.fields, ignoringCase: true).map(Self.isNotNull) ?? false
+        case .firstPresent(let references): return references.contains { $0.isPresent(in: event) }
+        case .keywords: return true
+        }
+    }
+
+    private static func isNotNull(_ value: JSONValue) -> Bool {
+        if case .null = value { return false }
+        return true
+    }
+
+    static func lookup(_ components: [String], in fields: [String: JSONValue], ignoringCase: Bool = false)
+        -> JSONValue?
+    {
         // A key may itself contain dots (`fields["a.b"]`): try the joined rest at each level.
         var current = fields
         for (index, component) in components.enumerated() {
             let rest = index == components.count - 1 ? component : components[index...].joined(separator: ".")
-            if let value = current[rest] { return value }
-            guard index < components.count - 1, case .object(let next)? = current[component] else { return nil }
+            if let value = current[rest] ?? (ignoringCase ? foldedValue(rest, in: current) : nil) { return value }
+            guard index < components.count - 1,
+                case .object(let next)? = current[component]
+                    ?? (ignoringCase ? foldedValue(component, in: current) : nil)
+            else { return nil }
             current = next
         }
         return nil
+    }
+
+    /// The value of the first key equal to `name` up to ASCII case (lengths compared first, so a
+    /// miss costs little); non-ASCII letters in a field name must match exactly.
+    private static func foldedValue(_ name: String, in fields: [String: JSONValue]) -> JSONValue? {
+        var name = name
+        return name.withUTF8 { wanted in
+            for (key, value) in fields where key.utf8.count == wanted.count {
+                var key = key
+                let equal = key.withUTF8 { candidate in
+                    var index = 0
+                    while index < wanted.count, Needle.fold(candidate[index]) == Needle.fold(wanted[index]) {
+                        index += 1
+                    }
+                    return index == wanted.count
+                }
+                if equal { return value }
+            }
+            return nil
+        }
+    }
+
+    private static func anyScalarDeep(_ value: JSONValue, _ body: (String) -> Bool) -> Bool {
+        switch value {
+        case .array(let items): return items.contains { anyScalarDeep($0, body) }
+        case .object(let members): return members.values.contains { anyScalarDeep($0, body) }
+        default: return value.scalarText.map(body) ?? false
+        }
     }
 
     private static func anyScalar(_ value: JSONValue, _ body: (String) -> Bool) -> Bool {
@@ -74,6 +149,14 @@ public indirect enum Condition: Sendable {
     /// `prefilter`: literals of which one must be present for the regex to match (nil: none known).
     case regex(FieldRef, NSRegularExpression, prefilter: [Needle]?)
     case exists(FieldRef, Bool)
+    /// Sigma wildcard patterns (`*`, `?`), any of which must match the whole value.
+    case wildcard(FieldRef, [WildcardPattern])
+    /// The value read as a number and compared (Sigma `lt`, `lte`, `gt`, `gte`, non-integral equality).
+    case compare(FieldRef, NumericComparison)
+    /// The value compared with another field's value (Sigma `fieldref`).
+    case fieldReference(FieldRef, FieldReference)
+    /// A component of the value read as a timestamp (Sigma `minute`, `hour`, … `year`).
+    case timeComponent(FieldRef, TimeComponent, Int)
     case all([Condition])
     case any([Condition])
     case not(Condition)
@@ -95,6 +178,16 @@ public indirect enum Condition: Sendable {
             }
         case .exists(let field, let expected):
             return field.anyValue(in: event) { _ in true } == expected
+        case .wildcard(let field, let patterns):
+            return field.anyValue(in: event) { value in patterns.contains { $0.matches(value) } }
+        case .compare(let field, let comparison):
+            return field.anyValue(in: event) { comparison.matches($0) }
+        case .fieldReference(let field, let reference):
+            return field.anyValue(in: event) { value in
+                reference.field.anyValue(in: event) { other in reference.matches(value, other) }
+            }
+        case .timeComponent(let field, let component, let expected):
+            return field.anyValue(in: event) { component.value(ofTimestamp: $0) == expected }
         case .all(let conditions):
             return conditions.allSatisfy { $0.matches(event) }
         case .any(let conditions):

@@ -22,4 +22,16 @@ public struct EventAnalyzer: Sendable {
         if !iocs.isEmpty { alerts += iocs.alerts(for: event, at: time) }
         return (event, alerts)
     }
+
+    /// `analyze`, counting rule evaluations in `tally` (timed when `timed`).
+    public func analyze(_ event: Event, at time: Date, iocs: IOCSet = .empty, tally: inout RuleTally, timed: Bool)
+        -> (event: Event, alerts: [Alert])
+    {
+        var event = event
+        normalizer.normalize(&event)
+        event.ips = event.extractedIPs()
+        var alerts = rules.evaluate(event, at: time, tally: &tally, timed: timed)
+        if !iocs.isEmpty { alerts += iocs.alerts(for: event, at: time) }
+        return (event, alerts)
+    }
 }

@@ -133,7 +133,7 @@ public struct Rule: Sendable {
 public struct RuleSet: Sendable {
     public let rules: [Rule]
     public let skipped: [SkippedRule]
-    private let index: RuleIndex
+    let index: RuleIndex
 
     public init(rules: [Rule], skipped: [SkippedRule] = []) {
         self.rules = rules

@@ -1,3 +1,7 @@
+import Dispatch
+import Foundation
+import SIEMCore
+
 /// What rule evaluation cost during one batch: how many events each rule was evaluated on (after
 /// the index chose it) and, for sampled events, how long it took. Kept per batch without locks and
 /// added to the running totals after it.
@@ -26,5 +30,27 @@ public struct RuleTally: Sendable {
     /// Calls `body` with each rule position, its evaluations, timed evaluations and their nanoseconds.
     public func forEach(_ body: (_ position: Int, _ evaluations: Int, _ timed: Int, _ nanos: Int64) -> Void) {
         for (position, entry) in entries { body(position, entry.evaluations, entry.timed, entry.nanos) }
+    }
+}
+
+extension RuleSet {
+    /// `evaluate`, counting in `tally` each rule the index chose for the event and, when `timed`,
+    /// how long its evaluation took (callers time a sample of events: reading the clock costs
+    /// about as much as a cheap rule).
+    public func evaluate(_ event: Event, at now: Date, tally: inout RuleTally, timed: Bool) -> [Alert] {
+        var alerts: [Alert] = []
+        for position in index.candidates(for: event) {
+            tally.evaluated(position)
+            let matched: Bool
+            if timed {
+                let start = DispatchTime.now().uptimeNanoseconds
+                matched = rules[position].condition.matches(event)
+                tally.timed(position, nanos: Int64(DispatchTime.now().uptimeNanoseconds &- start))
+            } else {
+                matched = rules[position].condition.matches(event)
+            }
+            if matched { alerts.append(rules[position].alert(for: event, at: now)) }
+        }
+        return alerts
     }
 }

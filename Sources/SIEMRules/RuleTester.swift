@@ -15,9 +15,10 @@ public struct RuleTester: Sendable {
 
     /// The event a JSON record not in ingest shape stands for: the record is its `fields` (as a
     /// shipper would send a raw Windows event), its message the record's `Message`/`message`
-    /// text, its time the first of `timeKeys` that parses (else `now`).
-    public static func event(fields: [String: JSONValue], text: String = "", at now: Date) -> Event {
-        let message = fields["Message"]?.stringValue ?? fields["message"]?.stringValue ?? text
+    /// text (else empty: the record's JSON text is not a log line, and a Sigma keyword must not
+    /// match its key names), its time the first of `timeKeys` that parses (else `now`).
+    public static func event(fields: [String: JSONValue], at now: Date) -> Event {
+        let message = fields["Message"]?.stringValue ?? fields["message"]?.stringValue ?? ""
         var ts = now
         for key in timeKeys {
             switch fields[key] {
@@ -61,7 +62,7 @@ public struct RuleTester: Sendable {
                         throw IngestError.invalid("line \(lineNumber): \(error.detail)")
                     }
                 } else {
-                    event = Self.event(fields: object, text: text, at: now)
+                    event = Self.event(fields: object, at: now)
                 }
             } else {
                 event = Event(ts: now, receivedAt: now, source: "file", host: "unknown", message: text)

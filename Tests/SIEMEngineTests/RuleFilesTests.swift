@@ -2,6 +2,7 @@ import Foundation
 import SIEMCore
 import SIEMEngine
 import SIEMRules
+import SIEMStore
 import SIEMTestSupport
 import Testing
 
@@ -124,5 +125,28 @@ import Testing
         #expect(catalog["hit"]?.lastMatch == now.addingTimeInterval(5))
         #expect(catalog["miss"]?.matches == 0)
         #expect(catalog["hit"]?.status == "loaded")
+    }
+
+    /// The pipeline counts, per rule, the events the index chose it for, and times a sample.
+    @Test func pipelineCountsEvaluationsPerRule() async throws {
+        let directory = try TemporaryDirectory(prefix: "tally")
+        let set = try RuleLoader.load([
+            .init(
+                path: "t.yml",
+                text: "rules:\n  - id: boom\n    match: {contains: boom}\n  - id: never\n    match: {contains: zzzq}\n")
+        ])
+        let store = try SQLiteEventStore(path: directory.databasePath)
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: set))
+        let now = Date()
+        let events = (0..<640).map { Event(ts: now, receivedAt: now, source: "t", host: "h", message: "boom \($0)") }
+        _ = try await pipeline.ingest(events)
+        let catalog = Dictionary(uniqueKeysWithValues: pipeline.rules.catalog().map { ($0.id, $0) })
+        #expect(catalog["boom"]?.evaluations == 640)
+        #expect(catalog["boom"]?.matches == 640)
+        #expect(catalog["never"]?.evaluations == 0)
+        #expect(catalog["never"]?.costNanosPerEvent == nil)
+        // The first event of each 64 is timed.
+        #expect((catalog["boom"]?.costNanosPerEvent ?? 0) > 0)
+        await store.close()
     }
 }

@@ -70,20 +70,38 @@ import Testing
         #expect(second.stop(signal: SIGINT) == 0)
     }
 
-    @Test func badRulesStopStartWithMessage() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).yml")
-        try "rules:\n  - id: broken\n    severity: urgent\n    match: {contains: x}\n".write(
-            to: folder, atomically: true, encoding: .utf8)
+    /// A rule that cannot load is skipped with its reason; siemd starts with the others, shows the
+    /// skipped rule in `/rules`, and reloads on SIGHUP.
+    @Test func badRulesAreSkippedAndSIGHUPReloads() async throws {
         let directory = try TemporaryDirectory(prefix: "siemd")
         defer { withExtendedLifetime(directory) {} }
-        do {
-            _ = try SiemdProcess(arguments: ["--db", directory.databasePath, "--rules", folder.path])
-            Issue.record("siemd started with a bad rules file")
-        } catch SiemdProcess.ProcessError.didNotStart(let log) {
-            #expect(log.contains(folder.path))
-            #expect(log.contains("broken"))
-            #expect(log.contains("urgent"))
+        let rules = directory.path("rules.yml")
+        try "rules:\n  - id: broken\n    severity: urgent\n    match: {contains: x}\n".write(
+            toFile: directory.path("a-broken.yml"), atomically: true, encoding: .utf8)
+        try "rules:\n  - id: fine\n    match: {contains: fine}\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let siemd = try SiemdProcess(arguments: [
+            "--db", directory.databasePath, "--rules", "\(directory.path("a-broken.yml")),\(rules)",
+        ])
+        #expect(siemd.log.contains("rule skipped"))
+        #expect(siemd.log.contains("broken"))
+        let listing = try await http(.GET, siemd.baseURL + "/rules?status=skipped")
+        #expect(listing.status == 200)
+        #expect(listing.body.contains("urgent"))
+        #expect(!listing.body.contains(#""id":"fine""#))
+
+        try "rules:\n  - id: fine\n    match: {contains: fine}\n  - id: added_by_hup\n    match: {contains: hup}\n"
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        kill(siemd.process.processIdentifier, SIGHUP)
+        var reloaded = false
+        for _ in 0..<50 where !reloaded {
+            let response = try await http(.GET, siemd.baseURL + "/rules?q=added_by_hup")
+            reloaded = response.body.contains(#""id":"added_by_hup""#)
+            if !reloaded { try await Task.sleep(for: .milliseconds(100)) }
         }
+        #expect(reloaded, "SIGHUP did not reload the rules")
+        let ingest = try await http(.POST, siemd.baseURL + "/ingest", body: #"{"message": "a hup line"}"#)
+        #expect(ingest.body.contains("added_by_hup"))
+        #expect(siemd.stop(signal: SIGTERM) == 0)
     }
 
     @Test func checkRulesCommand() throws {
@@ -101,5 +119,69 @@ import Testing
         #expect(ruleIDs == ["ssh_failed_password", "sudo_auth_failure"])
         let (badStatus, _) = try runSiemd(["check-rules", "--rules", "/nonexistent.yml"])
         #expect(badStatus != 0)
+    }
+
+    @Test func checkRulesSummaryStrictQuietAndEventTime() throws {
+        let directory = try TemporaryDirectory(prefix: "check")
+        defer { withExtendedLifetime(directory) {} }
+        let rules = directory.path("mixed.yml")
+        try """
+            rules:
+              - id: native_boom
+                match: {field: fields.Image, endswith: boom.exe}
+            ---
+            title: Sigma boom
+            id: 3f0a1c2e-0000-4000-8000-000000000001
+            status: test
+            logsource: {product: windows, category: process_creation}
+            detection:
+              selection:
+                Image|endswith: '\\boom.exe'
+              condition: selection
+            level: high
+            ---
+            title: Old one
+            id: 3f0a1c2e-0000-4000-8000-000000000002
+            status: deprecated
+            logsource: {product: windows}
+            detection:
+              selection: {Image: x}
+              condition: selection
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let empty = directory.path("empty-config.yml")
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        var (status, output) = try runSiemd(["check-rules", "--rules", rules, "--sigma-config", empty])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("\(rules): skipped 3f0a1c2e-0000-4000-8000-000000000002: "))
+        #expect(output.contains("deprecated"))
+        #expect(output.contains("loaded 2, skipped 1"))
+        (status, output) = try runSiemd(["check-rules", "--rules", rules, "--sigma-config", empty, "--strict"])
+        #expect(status == 1)
+
+        let events = directory.path("events.ndjson")
+        try """
+            {"Image": "C:\\\\Temp\\\\boom.exe", "TimeCreated_SystemTime": "2024-05-01T10:00:00.000Z"}
+            {"Image": "C:\\\\Temp\\\\fine.exe"}
+            """.write(toFile: events, atomically: true, encoding: .utf8)
+        (status, output) = try runSiemd([
+            "check-rules", "--rules", rules, "--sigma-config", empty, "--ignore-logsource", "--events", events,
+        ])
+        #expect(status == 0)
+        let matches = output.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        #expect(matches.map { $0["rule_id"] as? String } == ["native_boom", "3f0a1c2e-0000-4000-8000-000000000001"])
+        #expect(matches.map { $0["line"] as? Int } == [1, 1])
+        #expect((matches.last?["event"] as? [String: Any])?["ts"] as? String == "2024-05-01T10:00:00.000Z")
+        (status, output) = try runSiemd([
+            "check-rules", "--rules", rules, "--sigma-config", empty, "--ignore-logsource", "--events", events,
+            "--quiet",
+        ])
+        #expect(
+            output == #"{"rule_id":"native_boom","line":1}"# + "\n"
+                + #"{"rule_id":"3f0a1c2e-0000-4000-8000-000000000001","line":1}"# + "\n")
+        // Without --ignore-logsource and with no configuration, the Sigma rule sees no event.
+        (status, output) = try runSiemd(["check-rules", "--rules", rules, "--sigma-config", empty, "--events", events])
+        #expect(output.split(separator: "\n").count == 1)
     }
 }

@@ -52,10 +52,14 @@ public struct Pipeline: Sendable {
         let iocs = try await self.iocs?.snapshot() ?? .empty
         var analyzer = analyzer
         analyzer.rules = rules.current
-        let writes = events.map { event in
-            let (event, alerts) = analyzer.analyze(event, at: time, iocs: iocs)
+        // Per-rule evaluation counts for `GET /rules`; the first event of each 64 is timed.
+        var tally = RuleTally()
+        let writes = events.enumerated().map { position, event in
+            let (event, alerts) = analyzer.analyze(
+                event, at: time, iocs: iocs, tally: &tally, timed: position & 63 == 0)
             return EventWrite(event: event, alerts: alerts)
         }
+        rules.record(tally, of: analyzer.rules)
         let stored: [EventWrite]
         do {
             stored = try await store.insert(writes)

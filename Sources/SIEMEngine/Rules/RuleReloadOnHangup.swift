@@ -16,7 +16,7 @@ public struct RuleReloadOnHangup: Service {
     public func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            let report = rules.reload()
+            let report = await rules.reloadInBackground()
             logger.notice(
                 "rules reloaded on SIGHUP",
                 metadata: [

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SIEMCore
 import SIEMRules
@@ -118,6 +119,14 @@ public final class RuleService: Sendable {
             state.set = set
             state.files = files
             return report
+        }
+    }
+
+    /// `reload` on a thread of its own: reading and compiling thousands of rules takes long
+    /// enough that it must not hold one of the threads that serve requests.
+    public func reloadInBackground() async -> RuleReloadReport {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(returning: self.reload()) }
         }
     }
 

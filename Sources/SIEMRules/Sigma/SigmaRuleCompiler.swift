@@ -18,10 +18,54 @@ public enum SigmaRuleCompiler {
 
     /// Compiles `document`; with `ignoreLogsource` the rule's scope is every event.
     public static func compile(_ document: Node, file: String, config: SigmaConfig, ignoreLogsource: Bool) -> Outcome {
-        let mapping = document.mapping
-        return .skipped(
-            SkippedRule(
-                file: file, ruleID: mapping?["id"]?.string, title: mapping?["title"]?.string, format: .sigma,
-                reason: "the Sigma compiler is not in this build"))
+        guard let mapping = document.mapping else {
+            return .skipped(SkippedRule(file: file, format: .sigma, reason: "a Sigma rule must be a mapping"))
+        }
+        let id = mapping["id"]?.string?.trimmingCharacters(in: .whitespaces)
+        let title = mapping["title"]?.string
+        func skip(_ reason: String) -> Outcome {
+            .skipped(SkippedRule(file: file, ruleID: id, title: title, format: .sigma, reason: reason))
+        }
+        if mapping["correlation"] != nil { return skip("correlation rules are not supported yet") }
+        let status = mapping["status"]?.string?.lowercased()
+        if let status, ["deprecated", "unsupported"].contains(status) { return skip("status is \(status)") }
+        guard let id, !id.isEmpty else { return skip("missing `id`") }
+        guard let detection = mapping["detection"] else { return skip("missing `detection`") }
+        let level = mapping["level"]?.string?.lowercased()
+        let severity: Severity
+        switch level ?? "medium" {
+        case "informational", "low": severity = .low
+        case "medium": severity = .medium
+        case "high": severity = .high
+        case "critical": severity = .critical
+        default: return skip("unknown level `\(level ?? "")`; use informational, low, medium, high or critical")
+        }
+        let condition: Condition
+        do {
+            condition = try SigmaDetection.compile(detection, config: config)
+        } catch {
+            return skip(error.reason)
+        }
+        var logsource: [String: String] = [:]
+        for (key, value) in mapping["logsource"]?.mapping ?? [:] {
+            if let name = key.string, let text = value.string { logsource[name] = text }
+        }
+        let metadata = RuleMetadata(
+            format: .sigma, file: file, author: mapping["author"]?.string ?? "",
+            references: strings(mapping["references"]), falsePositives: strings(mapping["falsepositives"]),
+            status: status, level: level, logsource: logsource, name: mapping["name"]?.string)
+        return .rule(
+            Rule(
+                id: id, title: title ?? id, severity: severity, description: mapping["description"]?.string ?? "",
+                tags: strings(mapping["tags"]), condition: condition, metadata: metadata,
+                scope: ignoreLogsource ? .everyEvent : config.scope(for: logsource)))
+    }
+
+    /// A string or a list of strings, as a list.
+    private static func strings(_ node: Node?) -> [String] {
+        guard let node else { return [] }
+        if let sequence = node.sequence { return sequence.compactMap(\.string) }
+        if case .scalar = node, node.null == nil, let text = node.string { return [text] }
+        return []
     }
 }
