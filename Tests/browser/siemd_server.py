@@ -27,7 +27,8 @@ def siemd_path() -> Path:
 
 
 class Siemd:
-    def __init__(self, environment=None):
+    def __init__(self, environment=None, rules=None):
+        """`rules`: the rules files and folders (comma-separated), default rules/default.yml."""
         self.directory = tempfile.TemporaryDirectory(prefix="siem-browser-")
         self.log_path = Path(self.directory.name) / "siemd.log"
         env = dict(os.environ)
@@ -36,7 +37,7 @@ class Siemd:
         self.api_key = (environment or {}).get("SIEM_API_KEY")
         self.process = subprocess.Popen(
             [str(siemd_path()), "--host", "127.0.0.1", "--port", "0",
-             "--db", str(Path(self.directory.name) / "siem.sqlite3"), "--rules", str(REPO / "rules" / "default.yml")],
+             "--db", str(Path(self.directory.name) / "siem.sqlite3"), "--rules", str(rules or REPO / "rules" / "default.yml")],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.port = None
         deadline = time.monotonic() + 60

@@ -11,28 +11,39 @@ import ServiceLifecycle
 
 /// Builds siemd's HTTP application from parts; tests build it with their own stores and rules.
 public enum SIEMServer {
-    /// Opens the stores and loads the rules named by `configuration`, then builds the application.
+    /// Opens the stores and loads the rules named by `configuration` (reloadable by
+    /// `POST /rules/reload`), then builds the application.
     public static func makeApplication(
         configuration: ServerConfiguration,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         try refuseInsecureBind(configuration)
-        let rules = try RuleFiles.load(path: configuration.rulesPath)
+        let rules = try RuleService(source: configuration.ruleSource)
         let stores = try Stores.sqlite(path: configuration.databasePath, sync: configuration.sync)
+        let loaded = rules.current
+        for skipped in loaded.skipped {
+            logger.warning(
+                "rule skipped",
+                metadata: [
+                    "rule.file": "\(skipped.file)", "rule.id": "\(skipped.ruleID ?? "-")",
+                    "reason": "\(skipped.reason)",
+                ])
+        }
         logger.info(
             "siemd starting",
             metadata: [
                 "db.path": "\(configuration.databasePath)", "rules.path": "\(configuration.rulesPath)",
-                "rules.count": "\(rules.rules.count)", "db.sync": "\(configuration.sync.rawValue)",
+                "rules.count": "\(loaded.rules.count)", "rules.skipped": "\(loaded.skipped.count)",
+                "db.sync": "\(configuration.sync.rawValue)",
                 "mdr.webhook": "\(configuration.mdr.webhookURL == nil ? "off" : "on")",
                 "mdr.webhook.signed": "\(configuration.mdr.webhookSecret != nil)",
                 "mdr.auto_create":
                     "\(configuration.mdr.autoCreateIncidents ? configuration.mdr.autoCreateMinSeverity.rawValue : "off")",
             ])
+        let engine = Engine(configuration: configuration.engine, stores: stores, ruleService: rules, logger: logger)
         return makeApplication(
-            configuration: configuration, stores: stores, rules: rules, logger: logger,
-            onServerRunning: onServerRunning)
+            configuration: configuration, engine: engine, logger: logger, onServerRunning: onServerRunning)
     }
 
     /// Builds the application around opened stores; they are closed after the server stops.
@@ -115,8 +126,9 @@ public enum SIEMServer {
             maxEvents: configuration.maxEventsPerRequest
         ).register(on: router)
         AlertRoutes(store: events).register(on: router)
+        RuleRoutes(rules: engine.rules).register(on: router)
         MetricsRoutes(engine: engine).register(on: router)
-        HealthRoutes(store: events, version: siemVersion, ruleCount: engine.ruleCount).register(on: router)
+        HealthRoutes(store: events, version: siemVersion, rules: engine.rules).register(on: router)
         EDRRoutes(edr: engine.edr, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         TIRoutes(threatIntel: engine.threatIntel, feeds: engine.feeds, maxBodyBytes: configuration.maxBodyBytes)
             .register(on: router)

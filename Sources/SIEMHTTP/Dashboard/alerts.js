@@ -1,11 +1,14 @@
-// Alerts: counts per severity, filters, the event behind each alert, and one-click incidents.
+// Alerts: counts per severity, filters, the rule (author, format, references, false positives)
+// and the event behind each alert, and one-click incidents.
 import { api, itemsOf } from './api.js';
 import { clear, h, severityBadge, text, timeNode } from './dom.js';
 import { term } from './query.js';
+import { alertRule, formatBadge } from './rulemeta.js';
 import { showDetail } from './search.js';
 import { showError, showStatus, table } from './ui.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+const FORMATS = ['native', 'sigma', 'ti'];
 
 export function render(main, { params, navigate }) {
   const filters = {
@@ -13,6 +16,8 @@ export function render(main, { params, navigate }) {
     rule_id: params.get('rule_id') ?? '',
     ip: params.get('ip') ?? '',
     agent_id: params.get('agent_id') ?? '',
+    tag: params.get('tag') ?? '',
+    rule_format: FORMATS.includes(params.get('rule_format')) ? params.get('rule_format') : '',
   };
   const go = (changes) => navigate({ view: 'alerts', ...filters, ...changes });
 
@@ -22,10 +27,16 @@ export function render(main, { params, navigate }) {
   const rule = h('input', { name: 'rule_id', value: filters.rule_id, placeholder: 'rule_id' });
   const ip = h('input', { name: 'ip', value: filters.ip, placeholder: 'ip' });
   const agent = h('input', { name: 'agent_id', value: filters.agent_id, placeholder: 'agent_id' });
-  const form = h('form', { class: 'searchbar' }, severity, rule, ip, agent, h('button', { type: 'submit' }, 'Filter'));
+  const tag = h('input', { name: 'tag', value: filters.tag, placeholder: 'tag' });
+  const format = h('select', { name: 'rule_format', 'aria-label': 'Rule format' },
+    h('option', { value: '' }, 'any format'), FORMATS.map((name) => h('option', { value: name, selected: name === filters.rule_format }, name === 'ti' ? 'ti (threat intel)' : name)));
+  const form = h('form', { class: 'searchbar', id: 'alerts-form' }, severity, format, rule, tag, ip, agent, h('button', { type: 'submit' }, 'Filter'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    go({ severity: severity.value, rule_id: rule.value.trim(), ip: ip.value.trim(), agent_id: agent.value.trim() });
+    go({
+      severity: severity.value, rule_format: format.value, rule_id: rule.value.trim(), tag: tag.value.trim(),
+      ip: ip.value.trim(), agent_id: agent.value.trim(),
+    });
   });
   const list = h('div', { id: 'alerts' });
   const more = h('button', { type: 'button', hidden: true }, 'Older alerts');
@@ -56,19 +67,29 @@ export function render(main, { params, navigate }) {
         { label: 'Time', class: 'nowrap', value: (alert) => timeNode(alert.created_at ?? alert.ts) },
         { label: 'Severity', value: (alert) => severityBadge(alert.severity) },
         { label: 'Rule', value: (alert) => h('button', { type: 'button', class: 'value', onclick: () => go({ rule_id: alert.rule_id }) }, text(alert.rule_id)) },
+        { label: 'Format', value: (alert) => formatBadge(alert.rule_format) },
         { label: 'Title', value: (alert) => text(alert.title) },
         { label: 'Host', value: (alert) => text(alert.host) },
-        { label: 'Event', value: (alert) => (alert.event ? h('button', { type: 'button', class: 'value event-link', onclick: () => showEvent(alert) }, `event ${alert.event_id}`) : text(alert.event_id)) },
+        { label: 'Event', value: (alert) => (alert.event ? h('button', { type: 'button', class: 'value event-link', onclick: () => showAlert(alert) }, `event ${alert.event_id}`) : text(alert.event_id)) },
         { label: '', value: (alert) => h('button', { type: 'button', class: 'create-incident', dataset: { alert: String(alert.id) }, onclick: (event) => createIncident(alert, event.currentTarget) }, 'Create incident') },
       ],
       rows,
-      { onRow: (alert) => showEvent(alert), empty: 'No alerts match.', rowClass: (alert) => `alert-row sev-row-${alert.severity}` },
+      { onRow: (alert, tr) => showAlert(alert, tr), empty: 'No alerts match.', rowClass: (alert) => `alert-row sev-row-${alert.severity}` },
     ));
   }
 
-  function showEvent(alert) {
-    if (!alert.event) return;
-    showDetail(detail, alert.event, (key, value) => navigate({ view: 'search', q: term(key, value) }));
+  /** The alert's rule first, then its event (when stored). */
+  function showAlert(alert, tr) {
+    for (const selected of list.querySelectorAll('tr.selected')) selected.classList.remove('selected');
+    tr?.classList.add('selected');
+    if (alert.event) {
+      showDetail(detail, alert.event, (key, value) => navigate({ view: 'search', q: term(key, value) }));
+    } else {
+      detail.hidden = false;
+      clear(detail).append(h('header', {}, h('h2', {}, `Alert ${text(alert.id)}`),
+        h('button', { type: 'button', class: 'close', 'aria-label': 'Close', onclick: () => { detail.hidden = true; } }, '×')));
+    }
+    detail.querySelector('header').after(alertRule(alert));
   }
 
   async function load({ reset = false } = {}) {

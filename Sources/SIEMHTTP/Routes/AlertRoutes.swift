@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SIEMCore
+import SIEMRules
 import SIEMStore
 
 /// `GET /alerts`, `GET /alerts/{id}`.
@@ -21,7 +22,9 @@ struct AlertRoutes: Sendable {
             agentID: parameters.string("agent_id"),
             ruleID: parameters.string("rule_id"),
             severity: try parameters.severity(),
-            since: try parameters.date("since")
+            since: try parameters.date("since"),
+            tag: try parameters.alertTag(),
+            ruleFormat: try parameters.ruleFormat()
         )
         let page = try await store.alerts(query)
         let events = try await store.events(ids: page.items.compactMap(\.eventID))
@@ -44,6 +47,28 @@ struct AlertRoutes: Sendable {
         let event = try await alert.eventID.asyncFlatMap { try await store.event(id: $0) }
         return JSONBody.response { $0.alert(alert, event: event) }
     }
+}
+
+extension QueryParameters {
+    /// `tag`: alerts that carry this tag.
+    func alertTag() throws(APIError) -> String? {
+        guard let tag = string("tag") else { return nil }
+        guard tag.count <= RuleFilter.longest else {
+            throw .invalid("`tag` may be at most \(RuleFilter.longest) characters")
+        }
+        return tag
+    }
+
+    /// `rule_format`: `native`, `sigma`, or `ti` (threat-intel matches), in any case.
+    func ruleFormat() throws(APIError) -> String? {
+        guard let name = string("rule_format")?.lowercased() else { return nil }
+        guard Self.alertRuleFormats.contains(name) else {
+            throw .invalid("`rule_format` must be one of \(Self.alertRuleFormats.joined(separator: ", "))")
+        }
+        return name
+    }
+
+    static let alertRuleFormats = RuleFormat.allCases.map(\.rawValue) + ["ti"]
 }
 
 extension Optional {

@@ -1,13 +1,15 @@
 import Foundation
 import Hummingbird
 import SIEMCore
+import SIEMEngine
 import SIEMStore
 
 /// `GET /health`, `GET /stats`.
 struct HealthRoutes: Sendable {
     let store: any EventStore
     let version: String
-    let ruleCount: Int
+    /// Counted at each call: a reload changes the number.
+    let rules: RuleService
 
     func register(on router: Router<SIEMRequestContext>) {
         router.get("/health") { _, _ in try await health() }
@@ -25,7 +27,7 @@ struct HealthRoutes: Sendable {
                 ("database", { body in body.object([("reachable", { $0.raw(reachable ? "true" : "false") })]) }),
                 ("events", { $0.raw(String(counts.events)) }),
                 ("alerts", { $0.raw(String(counts.alerts)) }),
-                ("rules", { $0.raw(String(ruleCount)) }),
+                ("rules", { $0.raw(String(rules.current.rules.count)) }),
             ])
         }
     }

@@ -49,7 +49,9 @@ struct QueryParameters {
         "GET /events": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
         "GET /search": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
         "GET /events/histogram": Accepted(names: ["q", "buckets"] + eventFilters, normalizedKeys: true),
-        "GET /alerts": Accepted(names: ["limit", "cursor", "ip", "agent_id", "rule_id", "severity", "since"]),
+        "GET /alerts": Accepted(
+            names: ["limit", "cursor", "ip", "agent_id", "rule_id", "severity", "since", "tag", "rule_format"]),
+        "GET /rules": Accepted(names: ["limit", "cursor", "format", "status", "tag", "q"]),
         "GET /stats": Accepted(names: ["hours"]),
         "GET /ti/iocs": Accepted(names: ["limit", "cursor", "type", "value", "source"]),
         "POST /ti/iocs/import": Accepted(
