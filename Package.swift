@@ -111,12 +111,15 @@ let package = Package(
             dependencies: [
                 "SIEMHTTP", "SIEMEngine", "SIEMRules", "SIEMStore", "SIEMCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Helpers shared by the test targets (temporary folders, the shared samples); not a product.
         .target(name: "SIEMTestSupport", path: "Tests/SIEMTestSupport"),
         .testTarget(name: "SIEMCoreTests", dependencies: ["SIEMCore", "SIEMTestSupport"]),
-        .testTarget(name: "SIEMRulesTests", dependencies: ["SIEMRules", "SIEMTestSupport"]),
+        .testTarget(
+            name: "SIEMRulesTests",
+            dependencies: ["SIEMRules", "SIEMTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SIEMStoreTests", dependencies: ["SIEMStore", "SIEMTestSupport"]),
         .testTarget(name: "SIEMEngineTests", dependencies: ["SIEMEngine", "SIEMTestSupport"]),
         .testTarget(name: "SIEMOTLPTests", dependencies: ["SIEMOTLP", "SIEMCore", "SIEMTestSupport"]),

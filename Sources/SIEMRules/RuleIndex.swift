@@ -30,10 +30,18 @@ struct RuleIndex: Sendable {
 
     /// The literal and equality index of a list of conditions: which of them an event may satisfy.
     private struct Candidates: Sendable {
-        private struct FieldLiterals: Sendable {
-            var field: FieldRef
-            var automaton: LiteralAutomaton
-            var conditionsByNeedle: [[Int32]]
+        /// A class, not a struct: the scan loop captures it in closures per field and per event,
+        /// and copying a struct of five arrays cost more retains and releases than the scan itself.
+        private final class FieldLiterals: Sendable {
+            let field: FieldRef
+            let automaton: LiteralAutomaton
+            let conditionsByNeedle: [[Int32]]
+
+            init(field: FieldRef, automaton: LiteralAutomaton, conditionsByNeedle: [[Int32]]) {
+                self.field = field
+                self.automaton = automaton
+                self.conditionsByNeedle = conditionsByNeedle
+            }
         }
 
         private let count: Int
@@ -175,11 +183,12 @@ struct RuleIndex: Sendable {
             return prefilter.flatMap { literalGuard(field, $0) }
         case .equals(let field, let needles):
             guard !needles.isEmpty, needles.allSatisfy({ !$0.ignoreCase || $0.isASCII }) else { return nil }
-            // Short numbers (`EventID: 4688`) are event codes that many events share: a literal of
-            // five or more bytes selects better.
-            let codes = needles.allSatisfy { $0.bytes.count <= 5 && $0.bytes.allSatisfy { $0 &- 0x30 < 10 } }
+            // A whole value selects better than a substring of the same length, but short values
+            // are ones many events share (`cs-method: GET`, `EventID: 4688`): scored as a literal
+            // twice as long, so `union select` guards a rule that also asks for GET.
             return Guard(
-                triggers: needles.map { .equals(field, $0.text, ignoreCase: $0.ignoreCase) }, score: codes ? 4 : 1000)
+                triggers: needles.map { .equals(field, $0.text, ignoreCase: $0.ignoreCase) },
+                score: 2 * (needles.map(\.bytes.count).min() ?? 0))
         case .all(let children):
             return children.compactMap(guardOf).max { $0.score < $1.score }
         case .any(let children):
