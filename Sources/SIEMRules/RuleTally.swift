@@ -28,7 +28,7 @@ public struct RuleTally: Sendable {
     }
 
     /// Calls `body` with each rule position, its evaluations, timed evaluations and their nanoseconds.
-    public func forEach(_ body: (_ position: Int, _ evaluations: Int, _ timed: Int, _ nanos: Int64) -> Void) {
+    public func visit(_ body: (_ position: Int, _ evaluations: Int, _ timed: Int, _ nanos: Int64) -> Void) {
         for (position, entry) in entries { body(position, entry.evaluations, entry.timed, entry.nanos) }
     }
 }

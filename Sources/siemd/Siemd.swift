@@ -29,7 +29,9 @@ extension Siemd {
         @Option(help: "Address to bind (SIEM_HOST; default 127.0.0.1).") var host: String?
         @Option(help: "Port to listen on (SIEM_PORT; default 8000; 0 picks a free one).") var port: Int?
         @Option(help: "SQLite database file (SIEM_DB; default data/siem.sqlite3).") var db: String?
-        @Option(help: "Rules files and folders, comma-separated (SIEM_RULES; default rules/default.yml,rules/sigma/sigmahq).")
+        @Option(
+            help:
+                "Rules files and folders, comma-separated (SIEM_RULES; default rules/default.yml,rules/sigma/sigmahq).")
         var rules: String?
 
         func run() async throws {

@@ -78,7 +78,8 @@ import Testing
         let rules = directory.path("rules.yml")
         try "rules:\n  - id: broken\n    severity: urgent\n    match: {contains: x}\n".write(
             toFile: directory.path("a-broken.yml"), atomically: true, encoding: .utf8)
-        try "rules:\n  - id: fine\n    match: {contains: fine}\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "rules:\n  - id: fine\n    match: {contains: fine}\n".write(
+            toFile: rules, atomically: true, encoding: .utf8)
         let siemd = try SiemdProcess(arguments: [
             "--db", directory.databasePath, "--rules", "\(directory.path("a-broken.yml")),\(rules)",
         ])
@@ -126,28 +127,28 @@ import Testing
         defer { withExtendedLifetime(directory) {} }
         let rules = directory.path("mixed.yml")
         try """
-            rules:
-              - id: native_boom
-                match: {field: fields.Image, endswith: boom.exe}
-            ---
-            title: Sigma boom
-            id: 3f0a1c2e-0000-4000-8000-000000000001
-            status: test
-            logsource: {product: windows, category: process_creation}
-            detection:
-              selection:
-                Image|endswith: '\\boom.exe'
-              condition: selection
-            level: high
-            ---
-            title: Old one
-            id: 3f0a1c2e-0000-4000-8000-000000000002
-            status: deprecated
-            logsource: {product: windows}
-            detection:
-              selection: {Image: x}
-              condition: selection
-            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        rules:
+          - id: native_boom
+            match: {field: fields.Image, endswith: boom.exe}
+        ---
+        title: Sigma boom
+        id: 3f0a1c2e-0000-4000-8000-000000000001
+        status: test
+        logsource: {product: windows, category: process_creation}
+        detection:
+          selection:
+            Image|endswith: '\\boom.exe'
+          condition: selection
+        level: high
+        ---
+        title: Old one
+        id: 3f0a1c2e-0000-4000-8000-000000000002
+        status: deprecated
+        logsource: {product: windows}
+        detection:
+          selection: {Image: x}
+          condition: selection
+        """.write(toFile: rules, atomically: true, encoding: .utf8)
         let empty = directory.path("empty-config.yml")
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         var (status, output) = try runSiemd(["check-rules", "--rules", rules, "--sigma-config", empty])
@@ -160,9 +161,9 @@ import Testing
 
         let events = directory.path("events.ndjson")
         try """
-            {"Image": "C:\\\\Temp\\\\boom.exe", "TimeCreated_SystemTime": "2024-05-01T10:00:00.000Z"}
-            {"Image": "C:\\\\Temp\\\\fine.exe"}
-            """.write(toFile: events, atomically: true, encoding: .utf8)
+        {"Image": "C:\\\\Temp\\\\boom.exe", "TimeCreated_SystemTime": "2024-05-01T10:00:00.000Z"}
+        {"Image": "C:\\\\Temp\\\\fine.exe"}
+        """.write(toFile: events, atomically: true, encoding: .utf8)
         (status, output) = try runSiemd([
             "check-rules", "--rules", rules, "--sigma-config", empty, "--ignore-logsource", "--events", events,
         ])

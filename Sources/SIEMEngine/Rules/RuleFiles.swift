@@ -59,8 +59,7 @@ public enum RuleFiles {
 
     /// The rule set `list` names. Rules that cannot load are in `skipped`; only a path that does
     /// not exist throws.
-    public static func load(path list: String, options: RuleCollection.Options = .init()) throws(RuleError) -> RuleSet
-    {
+    public static func load(path list: String, options: RuleCollection.Options = .init()) throws(RuleError) -> RuleSet {
         RuleCollection.assemble(try compile(list, options: options))
     }
 

@@ -161,7 +161,7 @@ public final class RuleService: Sendable {
     func record(_ tally: RuleTally, of set: RuleSet) {
         guard !tally.isEmpty else { return }
         state.withLock { state in
-            tally.forEach { position, evaluations, timed, nanos in
+            tally.visit { position, evaluations, timed, nanos in
                 let id = set.rules[position].id
                 state.statistics[id, default: Statistics()].evaluations += evaluations
                 state.statistics[id]?.timedEvaluations += timed

@@ -32,7 +32,8 @@ extension SQLiteEventStore {
             select.equals("a.severity", query.severity?.rawValue)
             if let tag = query.tag {
                 select.filter(
-                    "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(json_each.value) = ?)", [.text(tag.lowercased())])
+                    "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(json_each.value) = ?)",
+                    [.text(tag.lowercased())])
             }
             if let format = query.ruleFormat {
                 select.filter("coalesce(json_extract(a.rule, '$.format'), 'native') = ?", [.text(format)])
