@@ -90,7 +90,7 @@ struct SigmaRulesBench {
         var costs: [(position: Int, evaluations: Int, nanos: Int64)] = []
         // swift-format-ignore: ReplaceForEachWithForLoop
         // (RuleTally is not a sequence: its forEach is the only way to read it.)
-        tally.forEach { position, evaluations, _, nanos in costs.append((position, evaluations, nanos)) }
+        tally.visit { position, evaluations, _, nanos in costs.append((position, evaluations, nanos)) }
         costs.sort { $0.nanos > $1.nanos }
         print(String(format: "costliest rules, %@ (%.0f ms in all, rules timed one by one):", title, total * 1000))
         for cost in costs.prefix(profile) {
