@@ -12,14 +12,18 @@ struct BulkIngest: AsyncParsableCommand {
 
     @Option(help: "Events to ingest.") var events: Int = 200_000
     @Option(help: "Events per ingest call.") var batch: Int = 1000
-    @Option(help: "Rules file or folder.") var rules: String = "rules/default.yml"
+    @Option(help: "Rules files and folders, comma-separated.") var rules: String = "rules/default.yml"
+    @Option(help: "The Sigma configuration for Sigma rules among them.")
+    var sigmaConfig: String = "rules/sigma/config.yml"
     @Option(help: "full or normal.") var sync: String = "full"
 
     func run() async throws {
         let scratch = try ScratchFolder("siem-bench")
         let store = try SQLiteEventStore(
             path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
-        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: try RuleFiles.load(path: rules)))
+        let options = RuleCollection.Options(sigma: try RuleFiles.sigmaConfig(path: sigmaConfig))
+        let ruleSet = try RuleFiles.load(path: rules, options: options)
+        let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: ruleSet))
         let samples = SampleEvents.make(count: events)
         let cpuStart = ProcessCPUClock.now
         let start = ContinuousClock.now
@@ -30,7 +34,7 @@ struct BulkIngest: AsyncParsableCommand {
         let cpu = ProcessCPUClock.now - cpuStart
         await store.close()
         print(
-            "bulk-ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
+            "bulk-ingest: \(ruleSet.rules.count) rules, \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
         )
     }
 }
