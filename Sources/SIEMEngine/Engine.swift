@@ -20,6 +20,11 @@ public struct Engine: Sendable {
         public var threatIntelFeeds = ThreatIntelFeeds.Configuration()
         /// Reload the rules on `SIGHUP` (siemd sets it; embedders leave the process's signals alone).
         public var reloadRulesOnHangup = false
+        /// The cap on open threshold and correlation groups (`SIEM_CORRELATION_MAX_GROUPS`).
+        public var correlationMaxGroups = 100_000
+        /// How long repeats of a `ti_*` alert (same IOC, same host) fold into the first
+        /// (`SIEM_TI_SUPPRESS`; nil raises every match).
+        public var threatIntelSuppression: TimeInterval? = 3600
 
         public init() {}
     }
@@ -69,8 +74,11 @@ public struct Engine: Sendable {
             store: stores.events,
             analyzer: EventAnalyzer(
                 normalizer: NormalizerSet(timeZone: configuration.logTimeZone), rules: ruleService.current),
-            rules: ruleService, iocs: iocs, onCommit: { postCommit.enqueue($0) })
+            rules: ruleService, iocs: iocs,
+            correlationLimits: CorrelationLimits(maxGroups: configuration.correlationMaxGroups),
+            onCommit: { postCommit.enqueue($0) })
         pipeline.metrics = metrics
+        pipeline.threatIntelSuppression = configuration.threatIntelSuppression
         self.stores = stores
         self.pipeline = pipeline
         self.iocs = iocs
@@ -101,7 +109,8 @@ public struct Engine: Sendable {
 
     /// What `/metrics` shows, with the gauges read now.
     public func renderMetrics() async -> String {
-        await metrics.render(store: stores.events, webhooks: webhooks?.statistics)
+        await metrics.render(
+            store: stores.events, webhooks: webhooks?.statistics, correlation: pipeline.detector.statistics)
     }
 }
 

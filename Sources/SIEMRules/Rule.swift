@@ -79,6 +79,14 @@ public struct Rule: Sendable {
     public var condition: Condition
     public var metadata: RuleMetadata
     public var scope: RuleScope
+    /// How repeats of this rule's alert fold into the first one (applied by the pipeline).
+    public var suppression: Suppression?
+    /// A native rule's `threshold`: the rule then alerts once per group and window (a
+    /// `CorrelationRule` of the same id in `RuleSet.correlations`), not per matching event.
+    public var threshold: Threshold?
+    /// Whether a match raises an alert of its own; false for a threshold rule and for a rule that
+    /// only correlations with `generate: false` reference. Set by `RuleSet`.
+    public internal(set) var generates = true
 
     public init(
         id: String,
@@ -88,7 +96,9 @@ public struct Rule: Sendable {
         tags: [String] = [],
         condition: Condition,
         metadata: RuleMetadata = RuleMetadata(),
-        scope: RuleScope = .everyEvent
+        scope: RuleScope = .everyEvent,
+        suppression: Suppression? = nil,
+        threshold: Threshold? = nil
     ) {
         self.id = id
         self.title = title
@@ -98,6 +108,8 @@ public struct Rule: Sendable {
         self.condition = condition
         self.metadata = metadata
         self.scope = scope
+        self.suppression = suppression
+        self.threshold = threshold
     }
 
     /// Whether the event is in the rule's scope and satisfies its condition.
@@ -124,31 +136,78 @@ public struct Rule: Sendable {
             agentID: event.agentID,
             rule: AlertRule(
                 format: metadata.format.rawValue, author: metadata.author, references: metadata.references,
-                falsePositives: metadata.falsePositives, file: metadata.file)
+                falsePositives: metadata.falsePositives, file: metadata.file),
+            group: suppression.map { Self.group($0, of: event) } ?? [:],
+            suppression: alertSuppression(for: event)
         )
+    }
+
+    /// How the store folds this alert into an open one: by the rule's `suppress` fields, when
+    /// the event has every one of them (an event without one is raised on its own, so that
+    /// unrelated events that lack a field never hide behind one alert).
+    func alertSuppression(for event: Event) -> AlertSuppression? {
+        guard let suppression, !suppression.values(in: event).contains(where: { $0 == nil }) else { return nil }
+        return AlertSuppression(key: id + "\u{1}" + suppression.key(for: event), scope: .window(suppression.window))
+    }
+
+    /// The values of a suppression's `by` fields in `event` (absent ones left out).
+    static func group(_ suppression: Suppression, of event: Event) -> [String: JSONValue] {
+        var group: [String: JSONValue] = [:]
+        for (name, value) in zip(suppression.by, suppression.values(in: event)) {
+            if let value { group[name] = value }
+        }
+        return group
     }
 }
 
-/// A loaded, compiled set of rules, and the rules that were skipped while loading it.
+/// A loaded, compiled set of rules, the correlations over them, and the rules that were skipped
+/// while loading it.
 public struct RuleSet: Sendable {
     public let rules: [Rule]
     public let skipped: [SkippedRule]
+    /// Sigma correlation rules and native threshold rules; their inputs are positions in `rules`
+    /// and in this list.
+    public let correlations: [CorrelationRule]
     let index: RuleIndex
+    /// Per rule: whether some correlation counts its matches.
+    let feedsCorrelation: [Bool]
 
-    public init(rules: [Rule], skipped: [SkippedRule] = []) {
+    /// `correlations` (inputs resolved to positions) come first in `correlations`, then one per
+    /// native rule with a `threshold`. A correlation whose inputs are out of range or form a cycle
+    /// is kept without inputs (it never fires) and listed in `skipped`.
+    public init(rules: [Rule], skipped: [SkippedRule] = [], correlations: [CorrelationRule] = []) {
+        var rules = rules
+        var correlations = correlations
+        var skipped = skipped
+        for (position, rule) in rules.enumerated() {
+            if let threshold = rule.threshold {
+                correlations.append(CorrelationRule(threshold: threshold, of: rule, at: position))
+            }
+        }
+        CorrelationLinks.link(rules: &rules, correlations: &correlations, skipped: &skipped)
+        var feeds = [Bool](repeating: false, count: rules.count)
+        for correlation in correlations {
+            for case .rule(let position) in correlation.inputs { feeds[position] = true }
+        }
         self.rules = rules
         self.skipped = skipped
+        self.correlations = correlations
+        self.feedsCorrelation = feeds
         self.index = RuleIndex(rules: rules)
     }
 
-    /// The alerts the rules raise for `event`, in rule order.
+    /// The alerts the rules raise for `event`, in rule order (rules that do not generate alerts
+    /// of their own are left out).
     public func evaluate(_ event: Event, at now: Date) -> [Alert] {
         var alerts: [Alert] = []
-        index.forEachMatch(in: event, rules: rules) { alerts.append(rules[$0].alert(for: event, at: now)) }
+        index.forEachMatch(in: event, rules: rules) {
+            if rules[$0].generates { alerts.append(rules[$0].alert(for: event, at: now)) }
+        }
         return alerts
     }
 
-    /// The positions (in `rules`) of the rules that match `event`, in rule order.
+    /// The positions (in `rules`) of the rules that match `event`, in rule order, whether or not
+    /// they generate alerts.
     public func matchingRules(_ event: Event) -> [Int] {
         var positions: [Int] = []
         index.forEachMatch(in: event, rules: rules) { positions.append($0) }
@@ -157,6 +216,6 @@ public struct RuleSet: Sendable {
 
     /// Every rule evaluated in full, without the index: the reference `evaluate` must agree with.
     public func evaluateWithoutIndex(_ event: Event, at now: Date) -> [Alert] {
-        rules.filter { $0.matches(event) }.map { $0.alert(for: event, at: now) }
+        rules.filter { $0.generates && $0.matches(event) }.map { $0.alert(for: event, at: now) }
     }
 }

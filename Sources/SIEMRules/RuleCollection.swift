@@ -10,14 +10,21 @@ public enum RuleCollection {
     public struct FileResult: Sendable {
         public var path: String
         public var rules: [Rule]
+        /// Sigma correlation rules, their references not resolved yet (`assemble` resolves them
+        /// across every file).
+        public var correlations: [CorrelationRule]
         public var skipped: [SkippedRule]
         /// Set when the file as a whole could not be read or parsed as YAML: it gave nothing, and a
         /// reload keeps that file's previous rules.
         public var failure: String?
 
-        public init(path: String, rules: [Rule] = [], skipped: [SkippedRule] = [], failure: String? = nil) {
+        public init(
+            path: String, rules: [Rule] = [], skipped: [SkippedRule] = [], failure: String? = nil,
+            correlations: [CorrelationRule] = []
+        ) {
             self.path = path
             self.rules = rules
+            self.correlations = correlations
             self.skipped = skipped
             self.failure = failure
         }
@@ -52,11 +59,20 @@ public enum RuleCollection {
             return result
         }
         for document in documents {
+            if SigmaCorrelationCompiler.isCorrelation(document) {
+                switch SigmaCorrelationCompiler.compile(document, file: file.path, config: options.sigma) {
+                case .correlation(let correlation): result.correlations.append(correlation)
+                case .skipped(let skipped): result.skipped.append(skipped)
+                }
+                continue
+            }
             if SigmaRuleCompiler.isSigma(document) {
                 switch SigmaRuleCompiler.compile(
                     document, file: file.path, config: options.sigma, ignoreLogsource: options.ignoreLogsource)
                 {
-                case .rule(let rule): result.rules.append(rule)
+                case .rule(var rule):
+                    rule.suppression = options.sigma.suppression(forRule: rule.id, level: rule.metadata.level)
+                    result.rules.append(rule)
                 case .skipped(let skipped): result.skipped.append(skipped)
                 }
                 continue
@@ -64,7 +80,7 @@ public enum RuleCollection {
             if case .scalar(let scalar) = document, scalar.string.isEmpty || scalar.tag == .init(.null) { continue }
             // A Sigma configuration inside a rules folder is not a rules document.
             if let mapping = document.mapping, !mapping.isEmpty,
-                mapping.keys.allSatisfy({ ["logsources", "fields", "placeholders"].contains($0.string ?? "") })
+                mapping.keys.allSatisfy({ SigmaConfig.topLevelKeys.contains($0.string ?? "") })
             {
                 continue
             }
@@ -82,7 +98,8 @@ public enum RuleCollection {
     }
 
     /// The rule set of several files' results, in the order given. An id already loaded from an
-    /// earlier rule is skipped as a duplicate.
+    /// earlier rule is skipped as a duplicate. Sigma correlations are resolved last, over the rules
+    /// of every file (`CorrelationResolver`).
     public static func assemble(_ results: [FileResult]) -> RuleSet {
         var rules: [Rule] = []
         var skipped: [SkippedRule] = []
@@ -101,7 +118,8 @@ public enum RuleCollection {
             }
             skipped += result.skipped
         }
-        return RuleSet(rules: rules, skipped: skipped)
+        let resolved = CorrelationResolver.resolve(results.flatMap(\.correlations), rules: rules)
+        return RuleSet(rules: rules, skipped: skipped + resolved.skipped, correlations: resolved.correlations)
     }
 
     /// Compiles and assembles files in one step.

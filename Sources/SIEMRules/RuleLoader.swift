@@ -7,7 +7,11 @@ import Yams
 /// Loading is strict: a YAML error, an unknown key, a bad regex, a missing or duplicate id or an
 /// unknown severity is a `RuleError` that names the file, the rule and the problem.
 public enum RuleLoader {
-    static let ruleKeys: Set<String> = ["id", "title", "severity", "description", "tags", "match", "enabled"]
+    static let ruleKeys: Set<String> = [
+        "id", "title", "severity", "description", "tags", "match", "enabled", "threshold", "suppress",
+    ]
+    static let thresholdKeys = ["count", "within", "group_by", "distinct"]
+    static let suppressKeys = ["by", "for"]
     static let matchers: Set<String> = ["contains", "equals", "regex", "startswith", "endswith", "exists"]
     static let conditionKeys: Set<String> = matchers.union(["field", "ignore_case", "any", "all", "not"])
 
@@ -116,6 +120,13 @@ public enum RuleLoader {
         }
         guard let match = mapping["match"] else { throw fail("missing `match`") }
         let condition = try compile(match, fail: fail)
+        var suppression: Suppression?
+        if let node = mapping["suppress"] {
+            let entry = try parseSuppress(node, fail: fail)
+            suppression = Suppression(by: entry.by, window: entry.window)
+        }
+        let threshold = try mapping["threshold"].map { (node) throws(RuleError) in try parseThreshold(node, fail: fail)
+        }
         return Rule(
             id: id,
             title: mapping["title"]?.string ?? id,
@@ -123,8 +134,77 @@ public enum RuleLoader {
             description: mapping["description"]?.string ?? "",
             tags: tags,
             condition: condition,
-            metadata: RuleMetadata(format: .native, file: file)
+            metadata: RuleMetadata(format: .native, file: file),
+            suppression: suppression,
+            threshold: threshold
         )
+    }
+
+    /// `threshold: {count: N, within: 5m, group_by: [source.ip], distinct: user.name}`.
+    private static func parseThreshold(_ node: Node, fail: (String, Node?) -> RuleError) throws(RuleError)
+        -> Threshold
+    {
+        guard let mapping = node.mapping else {
+            throw fail("`threshold` must be a mapping with \(thresholdKeys.joined(separator: ", "))", node)
+        }
+        for (key, _) in mapping where !thresholdKeys.contains(key.string ?? "") {
+            throw fail(
+                "unknown threshold key `\(key.string ?? "?")`; allowed: \(thresholdKeys.joined(separator: ", "))", key)
+        }
+        guard let countNode = mapping["count"] else { throw fail("`threshold` needs `count`", node) }
+        guard case .scalar = countNode, let count = countNode.int, count >= 1 else {
+            throw fail("`threshold` → `count` must be a whole number of at least 1", countNode)
+        }
+        guard let withinNode = mapping["within"] else { throw fail("`threshold` needs `within`", node) }
+        guard let within = withinNode.string.flatMap(Timespan.parse) else {
+            throw fail("`threshold` → `within` must be \(Timespan.expected)", withinNode)
+        }
+        var groupBy: [String] = []
+        if let groupNode = mapping["group_by"] {
+            groupBy = try fieldNames(groupNode, named: "`threshold` → `group_by`", fail: fail)
+        }
+        var distinct: String?
+        if let distinctNode = mapping["distinct"] {
+            guard case .scalar(let scalar) = distinctNode, !scalar.string.isEmpty, distinctNode.null == nil else {
+                throw fail("`threshold` → `distinct` must be a field name", distinctNode)
+            }
+            distinct = scalar.string
+        }
+        return Threshold(count: count, within: within, groupBy: groupBy, distinct: distinct)
+    }
+
+    /// `suppress: {by: [source.ip, user.name], for: 1h}` (native rules and the Sigma configuration).
+    static func parseSuppress(_ node: Node, fail: (String, Node?) -> RuleError) throws(RuleError) -> (
+        by: [String], window: TimeInterval
+    ) {
+        guard let mapping = node.mapping else { throw fail("`suppress` must be a mapping with `by` and `for`", node) }
+        for (key, _) in mapping where !suppressKeys.contains(key.string ?? "") {
+            throw fail("unknown suppress key `\(key.string ?? "?")`; allowed: by, for", key)
+        }
+        guard let forNode = mapping["for"] else { throw fail("`suppress` needs `for` (how long, e.g. 1h)", node) }
+        guard let window = forNode.string.flatMap(Timespan.parse) else {
+            throw fail("`suppress` → `for` must be \(Timespan.expected)", forNode)
+        }
+        let by = try mapping["by"].map { (byNode) throws(RuleError) in
+            try fieldNames(byNode, named: "`suppress` → `by`", fail: fail)
+        }
+        return (by ?? [], window)
+    }
+
+    /// A field name or a list of them.
+    private static func fieldNames(_ node: Node, named name: String, fail: (String, Node?) -> RuleError)
+        throws(RuleError) -> [String]
+    {
+        if case .scalar(let scalar) = node, node.null == nil, !scalar.string.isEmpty { return [scalar.string] }
+        guard let sequence = node.sequence else { throw fail("\(name) must be a field name or a list of them", node) }
+        var names: [String] = []
+        for item in sequence {
+            guard case .scalar(let scalar) = item, !scalar.string.isEmpty else {
+                throw fail("\(name) must list field names", item)
+            }
+            names.append(scalar.string)
+        }
+        return names
     }
 
     private static func compile(_ node: Node, fail: (String, Node?) -> RuleError) throws(RuleError) -> Condition {

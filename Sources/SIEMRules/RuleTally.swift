@@ -39,6 +39,15 @@ extension RuleSet {
     /// about as much as a cheap rule).
     public func evaluate(_ event: Event, at now: Date, tally: inout RuleTally, timed: Bool) -> [Alert] {
         var alerts: [Alert] = []
+        forEachMatch(in: event, tally: &tally, timed: timed) { position in
+            if rules[position].generates { alerts.append(rules[position].alert(for: event, at: now)) }
+        }
+        return alerts
+    }
+
+    /// Calls `body` with the position of every rule that matches `event`, in rule order, counting
+    /// evaluations in `tally` as `evaluate(_:at:tally:timed:)` does.
+    func forEachMatch(in event: Event, tally: inout RuleTally, timed: Bool, _ body: (Int) -> Void) {
         for position in index.candidates(for: event) {
             tally.evaluated(position)
             let matched: Bool
@@ -49,8 +58,7 @@ extension RuleSet {
             } else {
                 matched = rules[position].condition.matches(event)
             }
-            if matched { alerts.append(rules[position].alert(for: event, at: now)) }
+            if matched { body(position) }
         }
-        return alerts
     }
 }

@@ -36,14 +36,18 @@ public struct RuleTester: Sendable {
     }
 
     /// Calls `emit` with one JSON line per match (`rule_id`, `title`, `severity`, `line`, `event`;
-    /// with `quiet` only `rule_id` and `line`); returns the number of matches. A line that starts
-    /// with `{` must be a JSON object.
+    /// with `quiet` only `rule_id` and `line`), then, after the last line, one per correlation or
+    /// threshold alert (`correlationLine`); returns the number of lines emitted. Lines are taken in
+    /// file order, each at its event time; rules that only feed correlations print no match of their
+    /// own. A line that starts with `{` must be a JSON object.
     public func run(_ data: Data, at now: Date, quiet: Bool = false, emit: (String) -> Void) throws(IngestError)
         -> Int
     {
         let decoder = EventDecoder()
         var matches = 0
         var lineNumber = 0
+        var engine = analyzer.rules.correlations.isEmpty ? nil : CorrelationEngine(rules: analyzer.rules)
+        var alerts = CorrelationAlerts()
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -67,8 +71,9 @@ public struct RuleTester: Sendable {
             } else {
                 event = Event(ts: now, receivedAt: now, source: "file", host: "unknown", message: text)
             }
-            let (analyzed, alerts) = analyzer.analyze(event, at: now)
-            for alert in alerts {
+            let analysis = analyzer.analyzeAll(event, at: now)
+            let analyzed = analysis.event
+            for alert in analysis.alerts {
                 matches += 1
                 if quiet {
                     var body = JSONBody()
@@ -86,7 +91,63 @@ public struct RuleTester: Sendable {
                 ])
                 emit(body.text)
             }
+            if !analysis.correlationInputs.isEmpty, engine != nil {
+                let updates = engine!.observe(
+                    event: analyzed, inputs: analysis.correlationInputs, reference: Int64(lineNumber), time: analyzed.ts
+                )
+                for update in updates { alerts.apply(update) }
+            }
+        }
+        for alert in alerts.alerts {
+            emit(Self.correlationLine(alert, rule: analyzer.rules.correlations[alert.rule]))
+            matches += 1
         }
         return matches
+    }
+
+    /// One correlation or threshold alert as check-rules prints it: `rule_id`, `kind`
+    /// (`correlation` or `threshold`), `group` (values as first seen), `first_window_end` (RFC 3339
+    /// UTC, milliseconds), `count` and `lines` (1-based, ascending: every event behind it).
+    static func correlationLine(_ alert: CorrelationAlerts.Alert, rule: CorrelationRule) -> String {
+        var body = JSONBody()
+        body.object([
+            ("rule_id", { $0.string(rule.id) }),
+            ("kind", { $0.string(rule.isThreshold ? "threshold" : "correlation") }),
+            (
+                "group",
+                { body in body.object(alert.group.map { member in (member.field, { $0.value(member.value) }) }) }
+            ),
+            ("first_window_end", { $0.date(alert.firstWindowEnd) }),
+            ("count", { $0.raw(String(alert.count)) }),
+            ("lines", { $0.array(Set(alert.evidence).sorted()) { $0.raw(String($1)) } }),
+        ])
+        return body.text
+    }
+}
+
+/// Correlation alerts as `CorrelationUpdate`s open and grow them (what siemd stores, in memory).
+struct CorrelationAlerts {
+    struct Alert {
+        var rule: Int
+        var group: [(field: String, value: JSONValue)]
+        var firstWindowEnd: Date
+        var count: Int
+        var evidence: [Int64]
+    }
+
+    private(set) var alerts: [Alert] = []
+    private var open: [String: Int] = [:]
+
+    mutating func apply(_ update: CorrelationUpdate) {
+        if !update.isNew, let index = open[update.burstKey] {
+            alerts[index].count = update.count
+            alerts[index].evidence += update.newEvidence
+            return
+        }
+        open[update.burstKey] = alerts.count
+        alerts.append(
+            Alert(
+                rule: update.rule, group: update.group, firstWindowEnd: update.firstWindowEnd, count: update.count,
+                evidence: update.newEvidence))
     }
 }

@@ -71,7 +71,13 @@ extension Siemd {
         static let configuration = CommandConfiguration(
             commandName: "check-rules",
             abstract: "Load rules files and folders and say which rules were skipped and why; with --events, "
-                + "print every match as a JSON line.")
+                + "print every match as a JSON line, then every correlation and threshold alert.",
+            discussion: """
+                Lines are processed in file order, each at its own event time. After the last line, one JSON \
+                line per correlation or threshold alert: rule_id, kind (correlation or threshold), group, \
+                first_window_end, count and lines (the 1-based lines of every event behind it). Rules that only \
+                feed correlations print no match of their own.
+                """)
 
         @Option(help: "Rules files and folders, separated by commas (default: SIEM_RULES, else siemd's default).")
         var rules: String?
@@ -80,7 +86,8 @@ extension Siemd {
         @Option(help: "NDJSON events or raw log lines to test the rules against.") var events: String?
         @Flag(help: "Evaluate every Sigma rule's detection on every event, whatever its logsource.")
         var ignoreLogsource = false
-        @Flag(help: "Print only rule_id and line for each match.") var quiet = false
+        @Flag(help: "Print only rule_id and line for each match (correlation alerts are printed in full).")
+        var quiet = false
         @Flag(help: "Exit with status 1 when any rule was skipped.") var strict = false
 
         func run() async throws {
@@ -107,7 +114,7 @@ extension Siemd {
                 }
                 let analyzer = EventAnalyzer(rules: ruleSet)
                 let matches = try RuleTester(analyzer: analyzer).run(data, at: Date(), quiet: quiet) { print($0) }
-                summary("\(matches) matches")
+                summary("\(matches) matches and correlation alerts")
             }
             if ruleSet.rules.isEmpty || (strict && !ruleSet.skipped.isEmpty) { throw ExitCode(1) }
         }
@@ -131,9 +138,11 @@ enum CheckRulesReport {
             if case .noEvent = $0.scope { return true }
             return false
         }.count
+        let correlations = set.correlations.filter { !$0.inputs.isEmpty }.count
         lines.append(
             "loaded \(set.rules.count), skipped \(set.skipped.count)"
-                + (unmapped > 0 ? " (\(unmapped) loaded rules match no event: their log source is not mapped)" : ""))
+                + (unmapped > 0 ? " (\(unmapped) loaded rules match no event: their log source is not mapped)" : "")
+                + (correlations > 0 ? "; \(correlations) correlation and threshold rules" : ""))
         return lines
     }
 }

@@ -128,7 +128,9 @@ import Testing
                 Set(first.items.compactMap { $0["rule_id"] as? String }) == ["ssh_failed_password", "ssh_invalid_user"])
             #expect(first.items.allSatisfy { $0["group_key"] as? String == "ip:10.0.0.5" })
 
-            try await client.post("/ingest", referenceEvent)
+            // The same address on another host: new alerts (suppression folds repeats per address
+            // and host), the same incidents (grouped by rule and address).
+            try await client.post("/ingest", referenceEvent.replacingOccurrences(of: "demo-host", with: "demo-host-2"))
             await alertsLinked(4)
             let joined = try await client.get("/mdr/incidents?limit=50")
             #expect(joined.items.count == 2)
@@ -140,7 +142,7 @@ import Testing
             // A resolved incident takes no new alerts: the next one opens a fresh incident.
             let resolvedID = try #require(joined.items.first?["id"] as? Int)
             try await client.post("/mdr/incidents/\(resolvedID)", #"{"status":"resolved"}"#)
-            try await client.post("/ingest", referenceEvent)
+            try await client.post("/ingest", referenceEvent.replacingOccurrences(of: "demo-host", with: "demo-host-3"))
             #expect(try await incidents(5).items.count == 5)
         }
     }

@@ -14,7 +14,9 @@ import Testing
 @Suite struct ThreatIntelFeedTests {
     /// The rule ids of the alerts an ingest of `message` raised.
     static func alertRules(_ client: any TestClientProtocol, _ message: String) async throws -> Set<String> {
-        let ingest = try await client.post("/ingest", #"{"message": "\#(message)", "host": "web1"}"#)
+        // A host of its own per call: repeats of one IOC on one host fold into one alert.
+        let host = "web-\(UUID().uuidString.prefix(8))"
+        let ingest = try await client.post("/ingest", #"{"message": "\#(message)", "host": "\#(host)"}"#)
         let rules = (ingest.json["alerts"] as? [[String: Any]] ?? []).compactMap { $0["rule_id"] as? String }
         return Set(rules.filter { $0.hasPrefix("ti_") })
     }

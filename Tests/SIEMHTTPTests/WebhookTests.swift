@@ -186,8 +186,10 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
                 try await client.post("/mdr/incidents", #"{"title":"first"}"#)
                 #expect(await eventually { await receiver.heldCount == 1 })
                 // The receiver is holding a delivery: ingest still answers, alerts are queued or dropped.
-                for _ in 0..<3 {
-                    let ingest = try await client.post("/ingest", referenceEvent)
+                // Each from another address: repeats from one address would fold into one alert.
+                for attempt in 0..<3 {
+                    let event = referenceEvent.replacingOccurrences(of: "10.0.0.5", with: "10.0.1.\(attempt)")
+                    let ingest = try await client.post("/ingest", event)
                     #expect(ingest.status == .ok)
                 }
                 // Alerts reach the sender through the post-commit queue, after the ingest has answered.
@@ -220,13 +222,16 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
                 // Two alerts per event, each alert.created carrying the whole 30 kB event: the count limit
                 // (1000) would take all 20, the byte budget takes at most 6.
                 let padding = String(repeating: "A", count: 30_000)
-                let large = """
-                    {"source": "syslog", "host": "demo-host", "fields": {"program": "sshd"},
-                     "message": "Failed password for invalid user admin from 10.0.0.5 port 53422 ssh2 \(padding)"}
+                // Each from another address: repeats from one address would fold into one alert.
+                func large(_ attempt: Int) -> String {
                     """
+                    {"source": "syslog", "host": "demo-host", "fields": {"program": "sshd"},
+                     "message": "Failed password for invalid user admin from 10.0.1.\(attempt) port 53422 ssh2 \(padding)"}
+                    """
+                }
                 let started = ContinuousClock.now
-                for _ in 0..<10 {
-                    let ingest = try await client.post("/ingest", large)
+                for attempt in 0..<10 {
+                    let ingest = try await client.post("/ingest", large(attempt))
                     #expect(ingest.status == .ok)
                 }
                 #expect(ContinuousClock.now - started < .seconds(30))

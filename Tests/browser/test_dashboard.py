@@ -81,7 +81,7 @@ def test_page_loads_without_console_errors(page, siemd):
     page.get(siemd.base_url + "/")
     wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results tr")))
     wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#histogram svg")))
-    for view, ready in (("overview", "#overview svg rect.bar"), ("alerts", "tr.alert-row")):
+    for view, ready in (("overview", "#overview svg rect.bar"), ("alerts", "tr.group-row")):
         page.find_element(By.CSS_SELECTOR, f"#nav a[data-view='{view}']").click()
         wait(page).until(lambda driver: f"view={view}" in driver.current_url)
         wait(page).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
@@ -196,7 +196,7 @@ def test_incident_from_alert_with_a_note(page, siemd):
     ingest = siemd.ingest({"source": "syslog", "host": f"mdr-{token}", "fields": {"program": "sshd"},
                            "message": f"Failed password for invalid user admin{token} from 10.0.0.5 port 53422 ssh2"})
     alert_id = ingest["alerts"][0]["id"]
-    page.get(f"{siemd.base_url}/?view=alerts")
+    page.get(f"{siemd.base_url}/?view=alerts&by=list")
     button = wait(page).until(EC.element_to_be_clickable(
         (By.CSS_SELECTOR, f"button.create-incident[data-alert='{alert_id}']")))
     button.click()

@@ -204,7 +204,7 @@ def test_a_sigma_alert_shows_its_rule_author(page, rules_siemd):
     rule = next(item for item in catalog["items"] if item["id"] == SIGMA_ID)
     if rule["status"] != "loaded":
         pytest.fail(f"the Sigma rule did not load in this build: {rule['reason']}")
-    page.get(f"{rules_siemd.base_url}/?view=alerts&rule_format=sigma")
+    page.get(f"{rules_siemd.base_url}/?view=alerts&by=list&rule_format=sigma")
     row = wait(page).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "tr.alert-row")))
     assert "sigma" in row.text
     row.find_element(By.XPATH, "./td[5]").click()

@@ -117,6 +117,22 @@ public struct JSONBody {
         array(alert.rule.falsePositives) { $0.string($1) }
         key("rule_file")
         string(alert.rule.file)
+        key("kind")
+        string(alert.kind.rawValue)
+        key("count")
+        integer(Int64(alert.count))
+        key("first_seen")
+        date(alert.firstSeen)
+        key("last_seen")
+        date(alert.lastSeen)
+        key("event_ids")
+        array(alert.eventIDs.isEmpty ? alert.eventID.map { [$0] } ?? [] : alert.eventIDs) { $0.integer($1) }
+        key("group")
+        JSONValue.object(alert.group).write(to: &text)
+        key("status")
+        string(alert.status.rawValue)
+        key("assigned_to")
+        optional(alert.assignedTo)
         if let event {
             key("event")
             self.event(event)

@@ -25,6 +25,26 @@ public struct Alert: Sendable, Hashable {
     /// known false positives and the file it was loaded from (DRL 1.1 asks that an alert from a
     /// SigmaHQ rule shows the rule's author).
     public var rule: AlertRule
+    /// `event` (one event's match), `threshold` (a native threshold rule) or `correlation`.
+    public var kind: AlertKind
+    /// How many events it stands for: repeats its rule's suppression folded into it, or the
+    /// events behind a threshold or correlation alert (the full count).
+    public var count: Int
+    /// Event times of the earliest and latest events behind it.
+    public var firstSeen: Date
+    public var lastSeen: Date
+    /// A bounded sample of the events behind it (its first and latest); `GET /alerts/{id}/events`
+    /// pages through all of them. Empty for an alert about one event (`eventID` names it).
+    public var eventIDs: [Event.ID]
+    /// The values that group it: a threshold or correlation rule's group-by fields, or the fields
+    /// its suppression is keyed by.
+    public var group: [String: JSONValue]
+    /// Triage: `open` until an analyst says otherwise, and to whom it is assigned.
+    public var status: AlertStatus
+    public var assignedTo: String?
+    /// Asks the store to fold this alert into the open one with the same key instead of adding a
+    /// new alert (not stored as such; nil raises a new alert every time).
+    public var suppression: AlertSuppression?
 
     public init(
         id: ID? = nil,
@@ -39,7 +59,16 @@ public struct Alert: Sendable, Hashable {
         details: [String: JSONValue] = [:],
         host: String = "",
         agentID: String? = nil,
-        rule: AlertRule = AlertRule()
+        rule: AlertRule = AlertRule(),
+        kind: AlertKind = .event,
+        count: Int = 1,
+        firstSeen: Date? = nil,
+        lastSeen: Date? = nil,
+        eventIDs: [Event.ID] = [],
+        group: [String: JSONValue] = [:],
+        status: AlertStatus = .open,
+        assignedTo: String? = nil,
+        suppression: AlertSuppression? = nil
     ) {
         self.id = id
         self.eventID = eventID
@@ -54,6 +83,47 @@ public struct Alert: Sendable, Hashable {
         self.host = host
         self.agentID = agentID
         self.rule = rule
+        self.kind = kind
+        self.count = count
+        self.firstSeen = firstSeen ?? ts ?? createdAt
+        self.lastSeen = lastSeen ?? ts ?? createdAt
+        self.eventIDs = eventIDs
+        self.group = group
+        self.status = status
+        self.assignedTo = assignedTo
+        self.suppression = suppression
+    }
+}
+
+public enum AlertKind: String, Sendable, Hashable, CaseIterable {
+    case event, threshold, correlation
+}
+
+/// Where an analyst's triage has put an alert.
+public enum AlertStatus: String, Sendable, Hashable, CaseIterable {
+    case open, acknowledged, closed
+    case falsePositive = "false_positive"
+}
+
+/// How the store folds repeats into one alert.
+public struct AlertSuppression: Sendable, Hashable {
+    public enum Scope: Sendable, Hashable {
+        /// A repeat whose time is within `window` of the open alert's first event joins it.
+        case window(TimeInterval)
+        /// The key names one alert (a correlation burst): every update joins it.
+        case burst(isNew: Bool)
+    }
+
+    /// The rule id and the folded values it is keyed by.
+    public var key: String
+    public var scope: Scope
+    /// Events behind this raise (beyond `eventID`), appended to the alert's evidence.
+    public var evidence: [Event.ID]
+
+    public init(key: String, scope: Scope, evidence: [Event.ID] = []) {
+        self.key = key
+        self.scope = scope
+        self.evidence = evidence
     }
 }
 

@@ -20,6 +20,7 @@ public final class SIEMMetrics: Sendable {
     private let alertsStored: Gauge
     private let webhookGauges: [String: Gauge]
     private let webhookQueuedBytes: Gauge
+    private let correlationGauges: [String: Gauge]
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -56,6 +57,21 @@ public final class SIEMMetrics: Sendable {
             webhooks[outcome] = registry.makeGauge(descriptor: webhookName, labels: [("outcome", outcome)])
         }
         webhookGauges = webhooks
+        correlationGauges = [
+            "open": registry.makeGauge(
+                descriptor: name("correlation_groups_open", "", "Open groups of threshold and correlation rules.")),
+            "dropped": registry.makeGauge(
+                descriptor: name(
+                    "correlation_groups_dropped", "total",
+                    "Groups dropped since start because the cap on open groups (SIEM_CORRELATION_MAX_GROUPS) was hit.")),
+            "expired": registry.makeGauge(
+                descriptor: name(
+                    "correlation_groups_expired", "total", "Groups removed since start after a whole timespan of quiet.")),
+            "late": registry.makeGauge(
+                descriptor: name(
+                    "correlation_late_events", "total",
+                    "Events not counted by a correlation because they arrived more than its timespan late.")),
+        ]
         webhookQueuedBytes = registry.makeGauge(
             descriptor: name(
                 "webhook_queued", "bytes", "Bytes of MDR webhook data queued now, the delivery in flight included."))
@@ -72,7 +88,15 @@ public final class SIEMMetrics: Sendable {
     }
 
     /// The Prometheus text exposition, with gauges refreshed from the store and the webhook sender.
-    public func render(store: any EventStore, webhooks: WebhookSender.Counts?) async -> String {
+    public func render(
+        store: any EventStore, webhooks: WebhookSender.Counts?, correlation: CorrelationDetector.Statistics? = nil
+    ) async -> String {
+        if let correlation {
+            correlationGauges["open"]?.set(to: Double(correlation.openGroups))
+            correlationGauges["dropped"]?.set(to: Double(correlation.droppedGroups))
+            correlationGauges["expired"]?.set(to: Double(correlation.expiredGroups))
+            correlationGauges["late"]?.set(to: Double(correlation.lateEvents))
+        }
         if let counts = try? await store.counts() {
             eventsStored.set(to: Double(counts.events))
             alertsStored.set(to: Double(counts.alerts))

@@ -19,6 +19,12 @@ public struct Pipeline: Sendable {
     public var onCommit: @Sendable ([EventWrite]) -> Void
     /// Counts ingest calls, events and alerts for `/metrics` when set.
     public var metrics: SIEMMetrics?
+    /// Threshold and correlation rules, run by the store inside each commit.
+    public let detector: CorrelationDetector
+    /// Attaches `detector` to the store (restoring its windows) before the first ingest.
+    private let attached: Task<Void, any Error>
+    /// Folds repeats of a `ti_*` alert (same IOC, same host) within this window; nil raises each.
+    public var threatIntelSuppression: TimeInterval? = 3600
     private let now: @Sendable () -> Date
 
     public init(
@@ -26,23 +32,47 @@ public struct Pipeline: Sendable {
         analyzer: EventAnalyzer,
         rules: RuleService? = nil,
         iocs: IOCSnapshot? = nil,
+        correlationLimits: CorrelationLimits = CorrelationLimits(),
         now: @escaping @Sendable () -> Date = Date.init,
         onCommit: @escaping @Sendable ([EventWrite]) -> Void = { _ in }
     ) {
         self.store = store
         self.analyzer = analyzer
-        self.rules = rules ?? RuleService(rules: analyzer.rules)
+        let rules = rules ?? RuleService(rules: analyzer.rules)
+        self.rules = rules
         self.iocs = iocs
         self.now = now
         self.onCommit = onCommit
+        let current = rules.currentWithGeneration
+        let detector = CorrelationDetector(rules: current.rules, generation: current.generation, limits: correlationLimits)
+        self.detector = detector
+        attached = Task { try await store.attach(detector) }
     }
 
     /// Steps 2–4 for one event with the rules in force: pure, runs on the caller's task.
     public func analyze(_ event: Event, at time: Date, iocs: IOCSet = .empty) -> EventWrite {
         var analyzer = analyzer
         analyzer.rules = rules.current
-        let (event, alerts) = analyzer.analyze(event, at: time, iocs: iocs)
-        return EventWrite(event: event, alerts: alerts)
+        return write(analyzer.analyzeAll(event, at: time, iocs: iocs), rules: analyzer.rules)
+    }
+
+    /// The write of an analysis: the matches that feed correlations named by rule id, and the
+    /// default suppression of threat-intel alerts.
+    func write(_ analysis: EventAnalyzer.Analysis, rules: RuleSet) -> EventWrite {
+        var alerts = analysis.alerts
+        if let window = threatIntelSuppression {
+            for index in alerts.indices where alerts[index].rule.format == "ti" && alerts[index].suppression == nil {
+                let value = alerts[index].details["ioc_value"]?.stringValue ?? ""
+                let host = analysis.event.host
+                alerts[index].suppression = AlertSuppression(
+                    key: alerts[index].ruleID + "\u{1}" + value.lowercased() + "\u{1}" + host.lowercased(),
+                    scope: .window(window))
+                alerts[index].group = ["ioc.value": .string(value), "host": .string(host)]
+            }
+        }
+        return EventWrite(
+            event: analysis.event, alerts: alerts,
+            ruleMatches: analysis.correlationInputs.map { rules.rules[$0].id })
     }
 
     /// Analyzes and stores the events; returns once they are committed, with ids and alerts.
@@ -50,14 +80,17 @@ public struct Pipeline: Sendable {
         let started = ContinuousClock.now
         let time = now()
         let iocs = try await self.iocs?.snapshot() ?? .empty
+        try await attached.value
         var analyzer = analyzer
-        analyzer.rules = rules.current
+        let current = rules.currentWithGeneration
+        analyzer.rules = current.rules
+        detector.use(current.rules, generation: current.generation)
         // Per-rule evaluation counts for `GET /rules`; the first event of each 64 is timed.
         var tally = RuleTally()
         let writes = events.enumerated().map { position, event in
-            let (event, alerts) = analyzer.analyze(
-                event, at: time, iocs: iocs, tally: &tally, timed: position & 63 == 0)
-            return EventWrite(event: event, alerts: alerts)
+            write(
+                analyzer.analyzeAll(event, at: time, iocs: iocs, tally: &tally, timed: position & 63 == 0),
+                rules: analyzer.rules)
         }
         rules.record(tally, of: analyzer.rules)
         let stored: [EventWrite]

@@ -40,6 +40,8 @@ public final class RuleService: Sendable {
         var set: RuleSet
         var files: [LoadedFile]
         var statistics: [String: Statistics] = [:]
+        /// Counts the rule sets put in force (the correlation detector follows reloads by it).
+        var generation = 0
     }
 
     public let source: Source?
@@ -61,6 +63,11 @@ public final class RuleService: Sendable {
 
     /// The rules in force now.
     public var current: RuleSet { state.withLock { $0.set } }
+
+    /// The rules in force now and the generation that names them (it changes with every reload).
+    public var currentWithGeneration: (rules: RuleSet, generation: Int) {
+        state.withLock { ($0.set, $0.generation) }
+    }
 
     private static func read(_ source: Source) throws(RuleError) -> [LoadedFile] {
         let options = RuleCollection.Options(
@@ -122,6 +129,7 @@ public final class RuleService: Sendable {
             }
             report.removed = state.set.rules.map(\.id).filter { !after.contains($0) }
             state.set = set
+            state.generation += 1
             state.files = files
             return report
         }

@@ -125,7 +125,7 @@ public enum SIEMServer {
             pipeline: engine.pipeline, maxBodyBytes: configuration.maxBodyBytes,
             maxEvents: configuration.maxEventsPerRequest
         ).register(on: router)
-        AlertRoutes(store: events).register(on: router)
+        AlertRoutes(store: events, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         RuleRoutes(rules: engine.rules).register(on: router)
         MetricsRoutes(engine: engine).register(on: router)
         HealthRoutes(store: events, version: siemVersion, rules: engine.rules).register(on: router)

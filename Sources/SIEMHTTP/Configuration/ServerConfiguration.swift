@@ -1,6 +1,7 @@
 import Foundation
 import SIEMCore
 import SIEMEngine
+import SIEMRules
 import SIEMStore
 
 /// Everything siemd is configured with, parsed once at start from flags and environment.
@@ -38,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     public var mdr = MDRConfiguration()
     /// Threat-intel feeds and their fetch limits (`SIEM_TI_FEEDS`, `SIEM_TI_REFRESH_INTERVAL`, …).
     public var threatIntelFeeds = ThreatIntelFeeds.Configuration()
+    /// The cap on open threshold and correlation groups (`SIEM_CORRELATION_MAX_GROUPS`).
+    public var correlationMaxGroups = 100_000
+    /// How long repeats of a `ti_*` alert (same IOC and host) fold into the first
+    /// (`SIEM_TI_SUPPRESS`, a duration such as `1h`; `0` raises every match).
+    public var threatIntelSuppression: TimeInterval? = 3600
 
     public init() {}
 
@@ -71,6 +77,8 @@ public struct ServerConfiguration: Sendable {
         engine.edr.serverHost = host
         engine.threatIntelFeeds = threatIntelFeeds
         engine.reloadRulesOnHangup = reloadRulesOnHangup
+        engine.correlationMaxGroups = correlationMaxGroups
+        engine.threatIntelSuppression = threatIntelSuppression
         return engine
     }
 
@@ -88,6 +96,15 @@ public struct ServerConfiguration: Sendable {
         maxEventsPerRequest = try reader.int("SIEM_MAX_EVENTS_PER_REQUEST", in: 1...10_000_000) ?? maxEventsPerRequest
         idleTimeout = try reader.double("SIEM_IDLE_TIMEOUT", in: 0.1...86_400) ?? idleTimeout
         requestHeadTimeout = try reader.double("SIEM_REQUEST_HEAD_TIMEOUT", in: 0.1...3600) ?? requestHeadTimeout
+        correlationMaxGroups =
+            try reader.int("SIEM_CORRELATION_MAX_GROUPS", in: 1...100_000_000) ?? correlationMaxGroups
+        if let text = reader.string("SIEM_TI_SUPPRESS") {
+            guard let window = Timespan.parse(text) ?? Double(text) else {
+                throw ConfigurationError(
+                    variable: "SIEM_TI_SUPPRESS", problem: "expected a duration such as 1h, 30m or 0, got \"\(text)\"")
+            }
+            threatIntelSuppression = window > 0 ? window : nil
+        }
         if let zone = reader.string("SIEM_LOG_TIMEZONE") {
             guard let timeZone = TimeZone(identifier: zone) else {
                 throw ConfigurationError(

@@ -25,7 +25,9 @@ export async function api(path, { method = 'GET', body, params } = {}) {
   if (params) {
     // Percent-encoded, not URLSearchParams: that writes a space as `+`, which siemd (RFC 3986)
     // reads as a plus, so `q=failed password` or `action=POST /ti/iocs` would match nothing.
+    // An array value repeats the parameter (`user.name!=a&user.name!=b`).
     const query = Object.entries(params)
+      .flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => [name, item]) : [[name, value]]))
       .filter(([, value]) => value !== undefined && value !== null && value !== '')
       .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
       .join('&');

@@ -7,6 +7,7 @@ import { showError, showStatus } from './ui.js';
 import * as overview from './overview.js';
 import * as search from './search.js';
 import * as alerts from './alerts.js';
+import * as attack from './attack.js';
 import * as rules from './rules.js';
 import * as incidents from './incidents.js';
 import * as intel from './intel.js';
@@ -14,7 +15,7 @@ import * as endpoints from './endpoints.js';
 import * as audit from './audit.js';
 
 // A Map, so `?view=constructor` or `?view=__proto__` finds nothing and falls back to search.
-const VIEWS = new Map(Object.entries({ overview, search, alerts, rules, incidents, intel, endpoints, audit }));
+const VIEWS = new Map(Object.entries({ overview, search, alerts, attack, rules, incidents, intel, endpoints, audit }));
 const POLL_MS = 5000;
 let current = null;
 

@@ -92,6 +92,28 @@ function attachZoom(svg, selection, buckets, interval, step, onZoom) {
   });
 }
 
+/** A small bar sparkline of counts (oldest first), drawn with SVG nodes; its title says the total. */
+export function sparkline(counts, { width = 120, height = 22, label = 'per bucket' } = {}) {
+  const max = Math.max(1, ...counts);
+  const step = width / Math.max(1, counts.length);
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  const bars = counts.map((count, index) => {
+    if (count === 0) return null;
+    const barHeight = Math.max(1.5, (count / max) * (height - 2));
+    return h('rect', {
+      class: 'spark-bar', x: (index * step).toFixed(2), y: (height - barHeight).toFixed(2),
+      width: Math.max(0.8, step - 0.4).toFixed(2), height: barHeight.toFixed(2), dataset: { index: String(index), count: String(count) },
+    });
+  });
+  return h('svg', {
+    class: 'sparkline', viewBox: `0 0 ${width} ${height}`, width, height, preserveAspectRatio: 'none', role: 'img',
+    'aria-label': `${total} ${label}, max ${max}`, dataset: { counts: counts.join(',') },
+  },
+  h('title', {}, `${total} in ${counts.length} buckets (max ${max} ${label})`),
+  h('line', { class: 'spark-axis', x1: 0, x2: width, y1: height - 0.5, y2: height - 0.5 }),
+  ...bars);
+}
+
 /** Ranked horizontal bars: rows [{key, count}]. */
 export function rankBars(rows, { onSelect } = {}) {
   const max = Math.max(1, ...rows.map((row) => row.count));

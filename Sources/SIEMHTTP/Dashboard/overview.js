@@ -28,9 +28,9 @@ export function render(main, { params, navigate }) {
           panel('Events per hour', timeBars(perHour(stats.events_per_hour), hourly)),
           panel('Alerts per hour', timeBars(perHour(stats.alerts_per_hour), { ...hourly, label: 'alerts' })),
           panel('Top hosts', rankBars((stats.top_hosts ?? []).map((row) => ({ key: row.host, count: row.count })), { onSelect: toSearch('host') })),
-          panel('Top rules', rankBars((stats.top_rules ?? []).map((row) => ({ key: row.rule_id, count: row.count })), { onSelect: (row) => navigate({ view: 'alerts', rule_id: row.key }) })),
+          panel('Top rules', rankBars((stats.top_rules ?? []).map((row) => ({ key: row.rule_id, count: row.count })), { onSelect: (row) => navigate({ view: 'alerts', by: 'list', status: 'any', rule_id: row.key }) })),
           panel('Events by source', rankBars((stats.events_by_source ?? []).map((row) => ({ key: row.source, count: row.count })), { onSelect: toSearch('source') })),
-          panel('Alerts by severity', rankBars((stats.alerts_by_severity ?? []).map((row) => ({ key: row.severity, count: row.count })), { onSelect: (row) => navigate({ view: 'alerts', severity: row.key }) })),
+          panel('Alerts by severity', rankBars((stats.alerts_by_severity ?? []).map((row) => ({ key: row.severity, count: row.count })), { onSelect: (row) => navigate({ view: 'alerts', by: 'list', status: 'any', severity: row.key }) })),
         ),
       );
     } catch (error) {

@@ -1,5 +1,6 @@
 // The search box language: free text plus `field:value` terms. Known filters map to the API's
-// parameters; dotted keys (user.name, source.ip, fields.program) are passed through as-is.
+// parameters; dotted normalized keys (user.name, source.ip) are passed through as-is, `-key:value`
+// leaves a value out (`key!=value`) and `fields.program:sshd` searches the raw fields as text.
 
 export const FILTER_KEYS = ['host', 'source', 'ip', 'agent_id', 'rule_id'];
 
@@ -17,19 +18,50 @@ function unquote(value) {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
-/** {text, filters: {key: value}} from the query box. */
+/** Keys a `-key:value` term can leave out on the server: `host`, `source`, normalized keys. */
+export function isExcludable(key) {
+  return key === 'host' || key === 'source' || (key.includes('.') && !key.startsWith('fields.'));
+}
+
+/** A value of the raw `fields` as full-text: `fields:value` (the fields column), or a phrase. */
+function fieldsText(value) {
+  const text = String(value);
+  if (/^[^\s"()]+$/.test(text)) return `fields:${text}`;
+  return `"${text.replaceAll('"', '')}"`;
+}
+
+/**
+ * {text, filters: {key: value}} from the query box. `key:value` filters on a known key or a
+ * normalized key; `-key:value` leaves the value out (`key!=value`, several allowed); `fields.x:v`
+ * searches the raw fields as text (`fields:v`), and `-fields.x:v` as `NOT fields:v` after the
+ * other words (FTS5 needs a word before NOT).
+ */
 export function parseQuery(input) {
   const words = [];
+  const negated = [];
   const filters = {};
   for (const token of tokenize(input)) {
+    const out = /^-([A-Za-z_][\w.]*):(.+)$/.exec(token);
+    if (out && isExcludable(out[1])) {
+      const name = `${out[1]}!`;
+      filters[name] = [...(filters[name] ?? []), unquote(out[2])];
+      continue;
+    }
+    if (out && out[1].startsWith('fields.') && out[1].length > 7) {
+      negated.push(`NOT ${fieldsText(unquote(out[2]))}`);
+      continue;
+    }
     const match = /^([A-Za-z_][\w.]*):(.+)$/.exec(token);
-    if (match && (FILTER_KEYS.includes(match[1]) || match[1].includes('.'))) {
+    if (match && match[1].startsWith('fields.') && match[1].length > 7) {
+      words.push(fieldsText(unquote(match[2])));
+    } else if (match && (FILTER_KEYS.includes(match[1]) || match[1].includes('.'))) {
       filters[match[1]] = unquote(match[2]);
     } else {
       words.push(token);
     }
   }
-  return { text: words.join(' ').trim(), filters };
+  const text = words.join(' ').trim();
+  return { text: text && negated.length ? `${text} ${negated.join(' ')}` : text, filters };
 }
 
 /** A `key:value` term for the box, quoted when the value has spaces or quotes. */
@@ -38,10 +70,23 @@ export function term(key, value) {
   return /[\s"]/.test(text) ? `${key}:"${text.replaceAll('"', '')}"` : `${key}:${text}`;
 }
 
-/** Adds (or replaces) a filter term in the query text. */
+/** Adds (or replaces) a filter term in the query text; a `-key:value` for the same value goes. */
 export function withTerm(input, key, value) {
-  const kept = tokenize(input).filter((token) => !token.startsWith(`${key}:`));
-  return [...kept, term(key, value)].join(' ');
+  const added = term(key, value);
+  const kept = tokenize(input).filter((token) => !token.startsWith(`${key}:`) && token !== `-${added}`);
+  return [...kept, added].join(' ');
+}
+
+/** Adds a `-key:value` term (leaving the value out); a `key:value` for the same value goes. */
+export function withoutTerm(input, key, value) {
+  const added = term(key, value);
+  const kept = tokenize(input).filter((token) => token !== added && token !== `-${added}`);
+  return [...kept, `-${added}`].join(' ');
+}
+
+/** Whether `input` has free text (FTS5 can only exclude after a word). */
+export function hasText(input) {
+  return parseQuery(input).text !== '';
 }
 
 /** A range name from the URL: one of RANGES (own keys only, so `constructor` is no range) or custom. */

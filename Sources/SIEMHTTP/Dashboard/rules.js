@@ -153,7 +153,7 @@ export function render(main, { params, navigate }) {
   function matches(rule, mark) {
     if (mark.skipped) return h('span', { class: 'empty' }, '—');
     if (mark.neverMatched) return h('span', { class: 'rule-badge zero-badge', title: 'No alerts since siemd started' }, '0');
-    return h('button', { type: 'button', class: 'value', title: 'Show its alerts', onclick: () => navigate({ view: 'alerts', rule_id: rule.id }) }, text(rule.matches));
+    return h('button', { type: 'button', class: 'value', title: 'Show its alerts', onclick: () => navigate({ view: 'alerts', by: 'list', status: 'any', rule_id: rule.id }) }, text(rule.matches));
   }
 
   function show(rule) {

@@ -1,13 +1,17 @@
 // Search: one query box, a time range, the events-over-time histogram (by event time), results
-// newest first by arrival (the API's id order) with paging, and an event detail whose values add
-// filters.
+// newest first by arrival (the API's id order) with paging, a field sidebar with the top values
+// of the fields in the events shown (click to filter in, − to leave out), and an event detail
+// whose values add filters.
 import { api, itemsOf } from './api.js';
 import { clear, h, text, time, timeNode, zone } from './dom.js';
 import { timeBars } from './charts.js';
-import { RANGES, rangeName, searchRequest, timeBounds, withTerm } from './query.js';
+import { RANGES, hasText, isExcludable, rangeName, searchRequest, timeBounds, withTerm, withoutTerm } from './query.js';
 import { keyValues, showError, showStatus } from './ui.js';
 
 const PAGE = 50;
+const TOP_VALUES = 5;
+const MOST_FIELDS = 60;
+const OPEN_FIELDS = 12;
 
 export function render(main, { params, navigate }) {
   const state = {
@@ -46,10 +50,12 @@ export function render(main, { params, navigate }) {
   const results = h('tbody', { id: 'results' });
   const more = h('button', { type: 'button', id: 'more', hidden: true }, 'Older events');
   const detail = h('aside', { id: 'detail', class: 'detail', hidden: true });
+  const sidebar = h('aside', { id: 'field-sidebar', class: 'fields-sidebar', 'aria-label': 'Fields of the events shown' });
   main.append(
     form,
     histogram,
     h('div', { class: 'split' },
+      sidebar,
       h('div', { class: 'results' }, summary,
         h('table', { class: 'grid events' },
           h('thead', {}, h('tr', {},
@@ -63,9 +69,38 @@ export function render(main, { params, navigate }) {
   const bounds = timeBounds(state.range, { since: state.since, until: state.until });
   let cursor = null;
   let newest = 0;
-  let shown = 0;
 
   const addFilter = (key, value) => go({ q: withTerm(state.q, key, value) });
+  const leaveOut = (key, value) => go({ q: withoutTerm(state.q, key, value) });
+  const shown = [];
+
+  function valueRow(field, value, count, canLeaveOut) {
+    return h('li', { class: 'field-value-row', dataset: { value } },
+      h('button', { type: 'button', class: 'field-value', title: `Only events with ${field} = ${value}`, onclick: () => addFilter(field, value) },
+        value.length > 80 ? `${value.slice(0, 79)}…` : value || '(empty)'),
+      h('span', { class: 'field-count', title: `${count} of ${shown.length} events` }, String(count)),
+      canLeaveOut
+        ? h('button', { type: 'button', class: 'field-out', title: `Leave out events with ${field} = ${value}`,
+          'aria-label': `Leave out ${field} = ${value}`, onclick: () => leaveOut(field, value) }, '−')
+        : h('span', { class: 'field-out-none', title: 'Add a search word first: raw fields are left out by full-text NOT, which needs a word before it' }));
+  }
+
+  function fieldEntry([field, stat], index) {
+    const top = [...stat.values.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_VALUES);
+    const canLeaveOut = isExcludable(field) || (field.startsWith('fields.') && hasText(state.q));
+    return h('details', { class: 'field', dataset: { field }, open: index < OPEN_FIELDS },
+      h('summary', { title: `${stat.events} of ${shown.length} events have ${field}` },
+        h('span', { class: 'field-name' }, field), h('span', { class: 'field-coverage' }, String(stat.events))),
+      h('ol', { class: 'field-values' }, top.map(([value, count]) => valueRow(field, value, count, canLeaveOut))));
+  }
+
+  function drawSidebar() {
+    clear(sidebar).append(
+      h('h2', {}, 'Fields'),
+      h('p', { class: 'meta' }, shown.length === 0 ? 'No events shown.'
+        : `Top values in the ${shown.length} event${shown.length === 1 ? '' : 's'} shown`),
+      ...fieldStats(shown).slice(0, MOST_FIELDS).map(fieldEntry));
+  }
   const zoom = (since, until) => go({ range: 'custom', since, until });
 
   function row(event, { fresh = false } = {}) {
@@ -90,11 +125,12 @@ export function render(main, { params, navigate }) {
       const items = itemsOf(page);
       if (!cursor) newest = items[0]?.id ?? newest;
       results.append(...items.map((event) => row(event)));
-      shown += items.length;
+      shown.push(...items);
+      drawSidebar();
       cursor = page?.next_cursor ?? null;
       more.hidden = !cursor;
-      summary.textContent = shown === 0 ? 'No events match.'
-        : `${shown} event${shown === 1 ? '' : 's'} shown${cursor ? '' : ' (all)'}, newest first by arrival (received time); the histogram counts by event time`;
+      summary.textContent = shown.length === 0 ? 'No events match.'
+        : `${shown.length} event${shown.length === 1 ? '' : 's'} shown${cursor ? '' : ' (all)'}, newest first by arrival (received time); the histogram counts by event time`;
     } catch (error) {
       showError(error);
     }
@@ -125,7 +161,8 @@ export function render(main, { params, navigate }) {
       newest = items[0].id;
       results.querySelector('td.empty')?.closest('tr')?.remove();
       results.prepend(...items.map((event) => row(event, { fresh: true })));
-      shown += items.length;
+      shown.unshift(...items);
+      drawSidebar();
       showStatus(`${items.length} new event${items.length === 1 ? '' : 's'}`);
       drawHistogram();
     },
@@ -152,6 +189,38 @@ export function showDetail(detail, event, addFilter) {
     h('h3', {}, 'Fields'),
     keyValues(flatten(event.fields), { prefix: 'fields.', onValue: addFilter }),
   );
+}
+
+/**
+ * Per field (`host`, `source`, every normalized key, every `fields.` path of the raw fields): how
+ * many of `events` have it and how often each value occurs (array items count one by one), most
+ * common fields first.
+ */
+export function fieldStats(events) {
+  const stats = new Map();
+  const add = (field, value) => {
+    if (value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) return false;
+    const items = Array.isArray(value) ? value.filter((item) => item === null || typeof item !== 'object') : [value];
+    if (items.length === 0) return false;
+    let stat = stats.get(field);
+    if (!stat) stats.set(field, (stat = { events: 0, values: new Map() }));
+    for (const item of items) {
+      const key = text(item);
+      stat.values.set(key, (stat.values.get(key) ?? 0) + 1);
+    }
+    return true;
+  };
+  for (const event of events) {
+    const seen = new Set();
+    const entries = [['host', event.host], ['source', event.source],
+      ...Object.entries(event.normalized ?? {}), ...flatten(event.fields, 'fields.')];
+    for (const [field, value] of entries) {
+      if (value === '' || seen.has(field)) continue;
+      if (add(field, value)) seen.add(field);
+    }
+    for (const field of seen) stats.get(field).events += 1;
+  }
+  return [...stats.entries()].sort((a, b) => b[1].events - a[1].events || (a[0] < b[0] ? -1 : 1));
 }
 
 /** [dotted key, value] entries of nested objects: a list, not an object, so a key named

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SIEMCore
 import SIEMStore
@@ -35,20 +36,23 @@ struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestCon
         guard !Self.isDataPlane(method, path) else { return try await next(request, context) }
         let action = roles.route(method: method.rawValue, path: path)?.template ?? "\(method.rawValue) \(path)"
         let response: Response
+        let noted = AuditDetails()
         do {
-            response = try await next(request, context)
+            response = try await AuditDetails.$current.withValue(noted) { try await next(request, context) }
         } catch {
             let status = APIError(mapping: error, request: request).status.code
-            await record(request, context, action: action, status: status)
+            await record(request, context, action: action, status: status, noted: noted.values)
             throw error
         }
-        await record(request, context, action: action, status: response.status.code)
+        await record(request, context, action: action, status: response.status.code, noted: noted.values)
         return response
     }
 
-    private func record(_ request: Request, _ context: Context, action: String, status: Int) async {
+    private func record(
+        _ request: Request, _ context: Context, action: String, status: Int, noted: [String: JSONValue]
+    ) async {
         let user = request.headers.first { $0.name.canonicalName == "x-siem-user" }?.value
-        var details: [String: JSONValue] = [:]
+        var details = noted
         if let query = request.uri.query, !query.isEmpty { details["query"] = .string(String(query.prefix(2000))) }
         let entry = AuditEntry(
             at: Date(), actor: context.identity?.name ?? user.map { String($0.prefix(200)) } ?? "anonymous",
@@ -62,4 +66,20 @@ struct AuditMiddleware<Context: IdentityRequestContext & RemoteAddressRequestCon
                 "audit entry not recorded", metadata: ["audit.action": "\(action)", "error": "\(error)"])
         }
     }
+}
+
+/// What a route adds to the audit entry of the request it answers (the alerts a triage changed and
+/// how), beside who, where and what `AuditMiddleware` records itself. The middleware sets
+/// `current` for the request; a route without audit details leaves it alone.
+final class AuditDetails: Sendable {
+    @TaskLocal static var current: AuditDetails?
+
+    private let details = NIOLockedValueBox<[String: JSONValue]>([:])
+
+    /// Adds `members` (a later value for a key replaces an earlier one).
+    func add(_ members: [String: JSONValue]) {
+        details.withLockedValue { $0.merge(members) { _, new in new } }
+    }
+
+    var values: [String: JSONValue] { details.withLockedValue { $0 } }
 }

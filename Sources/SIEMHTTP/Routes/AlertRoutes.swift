@@ -4,28 +4,25 @@ import SIEMCore
 import SIEMRules
 import SIEMStore
 
-/// `GET /alerts`, `GET /alerts/{id}`.
+/// `GET /alerts`, `GET /alerts/{id}`, `GET /alerts/{id}/events`, triage (`PATCH /alerts/{id}`,
+/// `PATCH /alerts`, in `AlertRoutes+Triage.swift`) and the summaries (`GET /alerts/groups`,
+/// `GET /attack`, in `AlertSummaryRoutes.swift`).
 struct AlertRoutes: Sendable {
     let store: any EventStore
+    let maxBodyBytes: Int
+    var triage: AlertTriageService { AlertTriageService(store: store) }
 
     func register(on router: Router<SIEMRequestContext>) {
         router.get("/alerts") { request, _ in try await list(request) }
+        router.patch("/alerts") { request, _ in try await triageMatching(request) }
+        AlertSummaryRoutes(store: store).register(on: router)
         router.get("/alerts/{id}") { _, context in try await show(context) }
+        router.patch("/alerts/{id}") { request, context in try await triageOne(request, context) }
+        router.get("/alerts/{id}/events") { request, context in try await events(request, context) }
     }
 
     func list(_ request: Request) async throws -> Response {
-        let parameters = try QueryParameters(request, route: "GET /alerts")
-        let query = AlertQuery(
-            limit: try parameters.limit(),
-            cursor: try parameters.cursor(),
-            ip: try parameters.ip(),
-            agentID: parameters.string("agent_id"),
-            ruleID: parameters.string("rule_id"),
-            severity: try parameters.severity(),
-            since: try parameters.date("since"),
-            tag: try parameters.alertTag(),
-            ruleFormat: try parameters.ruleFormat()
-        )
+        let query = try QueryParameters(request, route: "GET /alerts").alertQuery()
         let page = try await store.alerts(query)
         let events = try await store.events(ids: page.items.compactMap(\.eventID))
         return JSONBody.response { body in
@@ -46,6 +43,21 @@ struct AlertRoutes: Sendable {
         guard let alert = try await store.alert(id: id) else { throw APIError.notFound("no alert with id \(id)") }
         let event = try await alert.eventID.asyncFlatMap { try await store.event(id: $0) }
         return JSONBody.response { $0.alert(alert, event: event) }
+    }
+
+    /// Every event behind the alert, newest first, a page at a time.
+    func events(_ request: Request, _ context: SIEMRequestContext) async throws -> Response {
+        let parameters = try QueryParameters(request, route: "GET /alerts/{id}/events")
+        let id = try context.id("alert")
+        let (limit, cursor) = (try parameters.limit(), try parameters.cursor())
+        guard try await store.alert(id: id) != nil else { throw APIError.notFound("no alert with id \(id)") }
+        let page = try await store.alertEvents(id: id, limit: limit, cursor: cursor)
+        return JSONBody.response { body in
+            body.object([
+                ("items", { body in body.array(page.items) { $0.event($1) } }),
+                ("next_cursor", { $0.optional(page.nextCursor) }),
+            ])
+        }
     }
 }
 

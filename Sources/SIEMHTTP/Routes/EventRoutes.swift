@@ -85,5 +85,6 @@ extension EventQuery {
             terms: try parameters.normalizedTerms(),
             ruleID: parameters.string("rule_id")
         )
+        excluded = try parameters.excludedTerms()
     }
 }

@@ -11,7 +11,7 @@ extension QueryParameters {
         var terms: [EventQuery.Term] = []
         for (rawName, _) in parameters {
             let name = String(rawName).removingPercentEncoding ?? String(rawName)
-            guard name.contains("."), let value = string(String(rawName)) else { continue }
+            guard name.contains("."), !name.hasSuffix("!"), let value = string(String(rawName)) else { continue }
             // Each filter is a condition in the query; SQLite refuses past ~1,000 of them.
             guard terms.count < Self.mostTerms else {
                 throw .invalid("at most \(Self.mostTerms) filters on normalized keys in one query")
@@ -34,6 +34,43 @@ extension QueryParameters {
     }
 
     static let mostTerms = 64
+
+    /// Exclusions: a parameter name ending in `!` (`user.name!=root`, `host!=web1`, `source!=api`)
+    /// keeps only events that do not hold that value, for `host`, `source` and normalized keys.
+    func excludedTerms() throws(APIError) -> [EventQuery.Term] {
+        var terms: [EventQuery.Term] = []
+        // Each pair, not each name: `user.name!=a&user.name!=b` leaves both out.
+        for (rawName, rawValue) in parameters {
+            let name = String(rawName).removingPercentEncoding ?? String(rawName)
+            guard name.hasSuffix("!"), !rawValue.isEmpty else { continue }
+            let key = String(name.dropLast())
+            let value = String(rawValue)
+            guard terms.count < Self.mostTerms else {
+                throw .invalid("at most \(Self.mostTerms) exclusions in one query")
+            }
+            guard
+                Self.excludableNames.contains(key)
+                    || (key.contains(".") && !key.hasPrefix("fields.") && key.utf8.count <= 128
+                        && key.utf8.allSatisfy(Self.isKeyByte))
+            else {
+                throw .invalid(
+                    "`\(String(name.unicodeScalars.prefix(128).map { $0.value < 0x20 ? "?" : Character($0) }))` cannot be excluded; use `host!`, `source!` or a normalized key such as `user.name!`"
+                )
+            }
+            if key.hasSuffix(".ip") {
+                guard let address = IPAddress.canonical(value) else {
+                    throw .invalid("`\(name)` must be an IPv4 or IPv6 address")
+                }
+                terms.append(.init(key: key, value: address))
+            } else {
+                terms.append(.init(key: key, value: value))
+            }
+        }
+        return terms
+    }
+
+    /// The event members an exclusion may name besides normalized keys.
+    static let excludableNames: Set<String> = ["host", "source"]
 
     /// Normalized key names are ECS-style: letters, digits, `.`, `_`, `-`, `@`.
     static func isKeyByte(_ byte: UInt8) -> Bool {

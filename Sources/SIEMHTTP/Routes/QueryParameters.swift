@@ -16,7 +16,10 @@ struct QueryParameters {
         guard let name = Self.unknownName(in: parameters, route: route) else { return }
         let accepted = Self.accepted[route] ?? Accepted(names: [])
         var allowed = accepted.names.map { "`\($0)`" }.joined(separator: ", ")
-        if accepted.normalizedKeys { allowed += ", and dotted normalized keys such as `user.name`" }
+        if accepted.normalizedKeys {
+            allowed += ", dotted normalized keys such as `user.name`, and exclusions such as `user.name!` or `host!`"
+        }
+        for prefix in accepted.prefixes { allowed += ", and `\(prefix)<field>`" }
         throw APIError(
             .badRequest, "unknown_parameter",
             "unknown query parameter `\(name.prefix(128))`; \(route) takes "
@@ -29,6 +32,11 @@ struct QueryParameters {
         for (rawName, _) in parameters {
             let name = String(rawName).removingPercentEncoding ?? String(rawName)
             if accepted.names.contains(name) || (accepted.normalizedKeys && name.contains(".")) { continue }
+            if accepted.prefixes.contains(where: name.hasPrefix) { continue }
+            // `host!=web1`: an exclusion (`excludedTerms`) on the routes that filter events.
+            if accepted.normalizedKeys, name.hasSuffix("!"), Self.excludableNames.contains(String(name.dropLast())) {
+                continue
+            }
             return name
         }
         return nil
@@ -39,9 +47,16 @@ struct QueryParameters {
         var names: [String]
         /// Dotted names (`user.name=root`) are filters on normalized keys.
         var normalizedKeys = false
+        /// Names that start with one of these (`group.source.ip`) name a field after the prefix.
+        var prefixes: [String] = []
     }
 
     static let eventFilters = ["agent_id", "ip", "source", "host", "since", "until", "rule_id"]
+
+    /// The filters of `GET /alerts`, also taken by bulk triage and the alert groups.
+    static let alertFilters = [
+        "ip", "agent_id", "rule_id", "severity", "since", "tag", "rule_format", "status", "assigned_to", "kind",
+    ]
 
     /// The query parameters of every route that takes any; `openapi.json` documents the same
     /// (tested), and a route missing here takes none.
@@ -49,8 +64,12 @@ struct QueryParameters {
         "GET /events": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
         "GET /search": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
         "GET /events/histogram": Accepted(names: ["q", "buckets"] + eventFilters, normalizedKeys: true),
-        "GET /alerts": Accepted(
-            names: ["limit", "cursor", "ip", "agent_id", "rule_id", "severity", "since", "tag", "rule_format"]),
+        "GET /alerts": Accepted(names: ["limit", "cursor"] + alertFilters, prefixes: ["group."]),
+        "PATCH /alerts": Accepted(names: alertFilters + ["all"], prefixes: ["group."]),
+        "GET /alerts/{id}/events": Accepted(names: ["limit", "cursor"]),
+        "GET /alerts/groups": Accepted(
+            names: ["by", "hours", "limit"] + alertFilters.filter { $0 != "since" }, prefixes: ["group."]),
+        "GET /attack": Accepted(names: ["hours", "status"]),
         "GET /rules": Accepted(names: ["limit", "cursor", "format", "status", "tag", "q"]),
         "GET /stats": Accepted(names: ["hours"]),
         "GET /ti/iocs": Accepted(names: ["limit", "cursor", "type", "value", "source"]),

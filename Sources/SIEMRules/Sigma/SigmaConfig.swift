@@ -1,3 +1,4 @@
+import Foundation
 import SIEMCore
 import Yams
 
@@ -16,6 +17,9 @@ import Yams
 ///   c-ip: [fields.c-ip, source.ip]
 /// placeholders:                        # `%name%` of `|expand` → values
 ///   known_cdcs: [dc1, 10.0.0.10]
+/// suppress:                            # repeats folded into the first alert (`Suppression`)
+///   rules: {<rule id>: {by: [Computer, TargetUserName], for: 1h}}
+///   levels: {low: {by: [host], for: 1h}}   # a rule's id entry wins over its level's
 /// ```
 public struct SigmaConfig: Sendable {
     /// One logsource entry: the `product`/`category`/`service` values it covers and the
@@ -34,12 +38,47 @@ public struct SigmaConfig: Sendable {
     /// Sigma field name, lowercased → event paths to try in order (`fields.CommandLine`, `process.command_line`).
     public var fields: [String: [String]]
     public var placeholders: [String: [String]]
+    /// `suppress` → `rules`: rule id → suppression.
+    public var suppressRules: [String: SuppressionEntry]
+    /// `suppress` → `levels`: Sigma level (`informational` … `critical`) → suppression.
+    public var suppressLevels: [String: SuppressionEntry]
 
-    public init(logsources: [Logsource] = [], fields: [String: [String]] = [:], placeholders: [String: [String]] = [:])
-    {
+    /// One `suppress` entry: the Sigma field names repeats are grouped by, and the window.
+    public struct SuppressionEntry: Sendable, Hashable {
+        public var by: [String]
+        /// Seconds.
+        public var window: TimeInterval
+
+        public init(by: [String], window: TimeInterval) {
+            self.by = by
+            self.window = window
+        }
+    }
+
+    public init(
+        logsources: [Logsource] = [], fields: [String: [String]] = [:], placeholders: [String: [String]] = [:],
+        suppressRules: [String: SuppressionEntry] = [:], suppressLevels: [String: SuppressionEntry] = [:]
+    ) {
         self.logsources = logsources
         self.fields = fields
         self.placeholders = placeholders
+        self.suppressRules = suppressRules
+        self.suppressLevels = suppressLevels
+    }
+
+    /// The suppression of a Sigma rule (or correlation) with this id and level: its `rules` entry,
+    /// else its level's (`informational` falls back to `low`), else none. Field names resolve as a
+    /// correlation's group-by fields do (the `fields` mapping, else the event's field, else the
+    /// event path of that name).
+    public func suppression(forRule id: String, level: String?) -> Suppression? {
+        let level = level?.lowercased() ?? "medium"
+        guard
+            let entry = suppressRules[id] ?? suppressLevels[level]
+                ?? (level == "informational" ? suppressLevels["low"] : nil)
+        else { return nil }
+        return Suppression(
+            by: entry.by, window: entry.window,
+            fields: entry.by.map { SigmaCorrelationCompiler.reference(for: $0, config: self) })
     }
 
     public static let empty = SigmaConfig()
@@ -99,7 +138,8 @@ public struct SigmaConfig: Sendable {
 }
 
 extension SigmaConfig {
-    static let topLevelKeys = ["logsources", "fields", "placeholders"]
+    static let topLevelKeys = ["logsources", "fields", "placeholders", "suppress"]
+    static let levels = ["informational", "low", "medium", "high", "critical"]
     static let entryKeys = logsourceKeys + ["when"]
 
     /// Parses a configuration file strictly: a YAML error, an unknown key, an entry without a
@@ -116,7 +156,7 @@ extension SigmaConfig {
         guard let mapping = root.mapping else {
             throw RuleError(
                 file: file, line: root.mark?.line,
-                problem: "expected a mapping with `logsources`, `fields`, `placeholders`")
+                problem: "expected a mapping with `logsources`, `fields`, `placeholders`, `suppress`")
         }
         for (key, _) in mapping where !topLevelKeys.contains(key.string ?? "") {
             throw RuleError(
@@ -135,7 +175,52 @@ extension SigmaConfig {
             config.placeholders = try parseLists(
                 node, named: "placeholders", file: file, lowercasingKeys: false, allowEmpty: true)
         }
+        if let node = mapping["suppress"], !isNull(node) {
+            try parseSuppress(node, into: &config, file: file)
+        }
         return config
+    }
+
+    /// `suppress: {rules: {<id>: {by, for}}, levels: {<level>: {by, for}}}`.
+    private static func parseSuppress(_ node: Node, into config: inout SigmaConfig, file: String) throws(RuleError) {
+        func fail(_ problem: String, _ at: Node) -> RuleError {
+            RuleError(file: file, line: at.mark?.line, problem: problem)
+        }
+        guard let mapping = node.mapping else {
+            throw fail("`suppress` must be a mapping with `rules`, `levels`", node)
+        }
+        for (key, value) in mapping {
+            guard let section = key.string, section == "rules" || section == "levels" else {
+                throw fail("unknown `suppress` key `\(key.string ?? "?")`; allowed: levels, rules", key)
+            }
+            if isNull(value) { continue }
+            guard let entries = value.mapping else {
+                throw fail(
+                    "`suppress` → `\(section)` must map \(section == "rules" ? "rule ids" : "levels") to entries", value
+                )
+            }
+            for (nameNode, entryNode) in entries {
+                guard let name = nameNode.string, !name.isEmpty else { throw fail("a name must be a string", nameNode) }
+                let entry = try RuleLoader.parseSuppress(entryNode) { problem, at in
+                    fail("`suppress` → `\(section)` → `\(name)`: \(problem)", at ?? entryNode)
+                }
+                if section == "rules" {
+                    guard config.suppressRules[name] == nil else {
+                        throw fail("rule `\(name)` is listed twice", nameNode)
+                    }
+                    config.suppressRules[name] = SuppressionEntry(by: entry.by, window: entry.window)
+                } else {
+                    let level = name.lowercased()
+                    guard levels.contains(level) else {
+                        throw fail("unknown level `\(name)`; use \(levels.joined(separator: ", "))", nameNode)
+                    }
+                    guard config.suppressLevels[level] == nil else {
+                        throw fail("level `\(name)` is listed twice", nameNode)
+                    }
+                    config.suppressLevels[level] = SuppressionEntry(by: entry.by, window: entry.window)
+                }
+            }
+        }
     }
 
     private static func parseLogsources(_ node: Node, file: String) throws(RuleError) -> [Logsource] {

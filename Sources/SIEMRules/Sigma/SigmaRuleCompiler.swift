@@ -26,7 +26,10 @@ public enum SigmaRuleCompiler {
         func skip(_ reason: String) -> Outcome {
             .skipped(SkippedRule(file: file, ruleID: id, title: title, format: .sigma, reason: reason))
         }
-        if mapping["correlation"] != nil { return skip("correlation rules are not supported yet") }
+        if mapping["correlation"] != nil {
+            return skip(
+                "a correlation rule, not a detection rule (RuleCollection loads it with SigmaCorrelationCompiler)")
+        }
         let status = mapping["status"]?.string?.lowercased()
         if let status, ["deprecated", "unsupported"].contains(status) { return skip("status is \(status)") }
         guard let id, !id.isEmpty else { return skip("missing `id`") }

@@ -14,6 +14,13 @@ public struct AlertQuery: Sendable, Hashable {
     public var tag: String?
     /// `native`, `sigma` or `ti`.
     public var ruleFormat: String?
+    /// Only alerts in these triage states (every state when empty).
+    public var statuses: [AlertStatus] = []
+    /// Only alerts assigned to this identity ("" selects unassigned ones).
+    public var assignedTo: String?
+    public var kind: AlertKind?
+    /// Only alerts whose group has these values (`group.source.ip=…`), compared ignoring case.
+    public var group: [String: String] = [:]
 
     public init(
         limit: Int = 100,
@@ -36,4 +43,17 @@ public struct AlertQuery: Sendable, Hashable {
         self.tag = tag
         self.ruleFormat = ruleFormat
     }
+}
+
+/// A triage change: a new status, a new assignee (`.some(nil)` unassigns), or both.
+public struct AlertTriage: Sendable, Hashable {
+    public var status: AlertStatus?
+    public var assignedTo: String??
+
+    public init(status: AlertStatus? = nil, assignedTo: String?? = nil) {
+        self.status = status
+        self.assignedTo = assignedTo
+    }
+
+    public var isEmpty: Bool { status == nil && assignedTo == nil }
 }

@@ -31,6 +31,9 @@ public struct EventQuery: Sendable, Hashable {
     public var terms: [Term]
     /// Only events that raised an alert of this rule.
     public var ruleID: String?
+    /// Events that hold none of these values: `host`, `source`, or a normalized key (`user.name`),
+    /// checked on the rows the other filters find.
+    public var excluded: [Term] = []
 
     public struct Term: Sendable, Hashable {
         public var key: String

@@ -47,14 +47,7 @@ struct EventRows: Sendable {
             alert.agentID = event.agentID
             return AlertKeys.tokens(for: alert)
         }
-        alerts = write.alerts.map { alert in
-            [
-                .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title), .text(alert.severity.rawValue),
-                .text(alert.description), .text(JSONValue.array(alert.tags.map { .string($0) }).jsonText),
-                .text(JSONValue.jsonText(alert.details)), .text(event.host), event.agentID.map { .text($0) } ?? .null,
-                .int(micros(alert.ts)), SQLiteEventStore.ruleValue(alert.rule),
-            ]
-        }
+        alerts = write.alerts.map { SQLiteEventStore.alertValues($0, host: event.host, agentID: event.agentID) }
     }
 
     /// Inserts the rows (inside the caller's transaction); returns the write with its ids.
@@ -74,20 +67,18 @@ struct EventRows: Sendable {
             .run([.int(id), .text(stored.event.message), .text(fieldText)])
 
         if !alerts.isEmpty {
-            let insertAlert = try connection.prepare(
-                """
-                INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id, ts, rule)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
-                """)
+            var raised: [Alert] = []
             for index in alerts.indices {
-                try insertAlert.run([.int(id)] + alerts[index])
-                stored.alerts[index].id = connection.lastInsertRowID
-                stored.alerts[index].eventID = id
-                stored.alerts[index].host = stored.event.host
-                stored.alerts[index].agentID = stored.event.agentID
-                try AlertKeys.insert(alertKeys[index], id: stored.alerts[index].id!, on: connection)
+                if let alert = try SQLiteEventStore.write(
+                    write.alerts[index], values: alerts[index], keys: alertKeys[index], eventID: id,
+                    host: stored.event.host, agentID: stored.event.agentID, on: connection)
+                {
+                    raised.append(alert)
+                }
             }
-            try recordIOCHits(stored.alerts, on: connection)
+            // A repeat folded into an open alert is not a new alert (no webhook, no incident).
+            stored.alerts = raised
+            try recordIOCHits(write.alerts, on: connection)
         }
         return stored
     }

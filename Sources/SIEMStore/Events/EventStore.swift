@@ -13,6 +13,16 @@ public protocol EventStore: Sendable {
     func events(ids: [Event.ID]) async throws -> [Event.ID: Event]
     func alerts(_ query: AlertQuery) async throws -> Page<Alert>
     func alert(id: Alert.ID) async throws -> Alert?
+    func alerts(ids: [Alert.ID]) async throws -> [Alert]
+    /// Every event behind an alert (the evidence of a threshold or correlation alert, the
+    /// repeats suppression folded into it), newest first.
+    func alertEvents(id: Alert.ID, limit: Int, cursor: Event.ID?) async throws -> Page<Event>
+    /// The ids of the alerts `query` selects (limit and cursor ignored), newest first, at most `cap`.
+    func alertIDs(_ query: AlertQuery, cap: Int) async throws -> [Alert.ID]
+    /// Sets the triage state of alerts `ids` in one transaction; returns them as they are now.
+    func triage(ids: [Alert.ID], _ change: AlertTriage, at time: Date) async throws -> [Alert]
+    /// Runs `detector` inside every ingest transaction, after restoring the state it left.
+    func attach(_ detector: any CommitDetector) async throws
     func counts() async throws -> StoreCounts
     /// Checks the database answers a query.
     func ping() async throws
@@ -22,4 +32,10 @@ public protocol EventStore: Sendable {
     func histogram(_ query: EventQuery, buckets: Int) async throws -> Histogram
     /// Commits what is queued and stops accepting writes.
     func close() async
+    /// Alerts summed per rule, or per rule and group values, over a window of the time they were
+    /// raised: counts per status, the events they stand for, and alerts per sparkline bucket.
+    func alertGroups(_ query: AlertGroupQuery) async throws -> [AlertGroup]
+    /// The distinct tag sets of the alerts `query` selects among those raised from its `since`
+    /// (default a day before `until`) to `until`, with how many alerts carry each.
+    func alertTagSets(_ query: AlertQuery, until: Date) async throws -> [AlertTagSet]
 }

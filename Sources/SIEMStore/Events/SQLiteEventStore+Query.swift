@@ -51,13 +51,25 @@ extension SQLiteEventStore {
         select.before(query.cursor)
         if let ruleID = query.ruleID {
             select.filter(
-                "EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?)", [.text(ruleID)])
+                "(EXISTS (SELECT 1 FROM alerts r WHERE r.event_id = e.id AND r.rule_id = ?) OR EXISTS (SELECT 1 FROM "
+                    + "alert_events ae JOIN alerts r ON r.id = ae.alert_id WHERE ae.event_id = e.id AND r.rule_id = ?))",
+                [.text(ruleID), .text(ruleID)])
         }
         // The exact value, among the key's scalars (an array or object holds several).
         for term in checks {
             select.filter(
                 "EXISTS (SELECT 1 FROM json_tree(e.normalized, ?) j WHERE j.atom IS NOT NULL AND CAST(j.atom AS TEXT) = ?)",
                 [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)])
+        }
+        for term in query.excluded {
+            switch term.key {
+            case "host": select.filter("e.host <> ?", [.text(term.value)])
+            case "source": select.filter("e.source <> ?", [.text(term.value)])
+            default:
+                select.filter(
+                    "NOT EXISTS (SELECT 1 FROM json_tree(e.normalized, ?) j WHERE j.atom IS NOT NULL AND CAST(j.atom AS TEXT) = ?)",
+                    [.text("$.\"" + term.key.replacingOccurrences(of: "\"", with: "") + "\""), .text(term.value)])
+            }
         }
         if let since = query.since { select.filter("e.ts >= ?", [.int(micros(since))]) }
         if let until = query.until { select.filter("e.ts < ?", [.int(micros(until))]) }

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import SIEMCore
+import Synchronization
 
 /// Events and alerts in SQLite: written through the database's writer thread with group commit,
 /// read through its pool of WAL readers.
@@ -9,8 +10,70 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
     var totals: Totals { database.totals }
     public var path: String { database.path }
 
+    /// Threshold and correlation detection run inside each ingest transaction (see `attach`).
+    private let detector = Mutex<(any CommitDetector)?>(nil)
+
     public init(database: SQLiteDatabase) {
         self.database = database
+    }
+
+    /// Runs `detector` inside every ingest transaction from now on, first restoring the state it
+    /// left in the database; after a rollback it is restored again from what the database holds.
+    public func attach(_ detector: any CommitDetector) async throws {
+        let states = try await writer.write { connection in try Self.correlationStates(on: connection) }
+        detector.restore(states)
+        let first = self.detector.withLock { current in
+            defer { current = detector }
+            return current == nil
+        }
+        if first {
+            writer.onRollback { [weak self] connection in
+                guard let self, let detector = self.detector.withLock({ $0 }) else { return }
+                detector.restore((try? Self.correlationStates(on: connection)) ?? [])
+            }
+        }
+    }
+
+    static func correlationStates(on connection: SQLiteConnection) throws -> [(key: String, state: Data)] {
+        let select = try connection.prepare("SELECT key, state FROM correlation_state")
+        defer { select.reset() }
+        var states: [(key: String, state: Data)] = []
+        while try select.step() {
+            if let data = Data(base64Encoded: select.text(1)) { states.append((select.text(0), data)) }
+        }
+        return states
+    }
+
+    /// Writes what the detector raised and its state changes, in the job's transaction.
+    static func detect(
+        _ stored: inout [EventWrite], with detector: any CommitDetector, on connection: SQLiteConnection
+    ) throws {
+        guard stored.contains(where: { !$0.ruleMatches.isEmpty }) else { return }
+        let output = detector.detect(stored)
+        for (index, alert) in output.alerts where stored.indices.contains(index) {
+            let event = stored[index].event
+            guard let eventID = event.id else { continue }
+            var keyed = alert
+            keyed.agentID = event.agentID
+            let values = alertValues(alert, host: event.host, agentID: event.agentID)
+            if let raised = try write(
+                alert, values: values, keys: AlertKeys.tokens(for: keyed), eventID: eventID, host: event.host,
+                agentID: event.agentID, on: connection)
+            {
+                stored[index].alerts.append(raised)
+            }
+        }
+        guard !output.state.isEmpty else { return }
+        let upsert = try connection.prepare(
+            "INSERT INTO correlation_state(key, state) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
+        let delete = try connection.prepare("DELETE FROM correlation_state WHERE key = ?")
+        for (key, state) in output.state {
+            if let state {
+                try upsert.run([.text(key), .text(state.base64EncodedString())])
+            } else {
+                try delete.run([.text(key)])
+            }
+        }
     }
 
     /// Opens its own database at `path` (tests and tools that need only events and alerts).
@@ -33,10 +96,14 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         // serial stage of ingest) only binds and steps.
         let rows = writes.map(EventRows.init)
         let hasStreams = writes.contains { $0.event.stream != nil }
+        let detector = self.detector.withLock { $0 }
         let stored = try await writer.write { connection in
-            hasStreams
+            var stored =
+                hasStreams
                 ? try Self.insert(rows, advancingStreamsOn: connection)
                 : try rows.map { try $0.insert(into: connection) }
+            if let detector { try Self.detect(&stored, with: detector, on: connection) }
+            return stored
         }
         totals.add(events: stored.count, alerts: stored.reduce(0) { $0 + $1.alerts.count })
         return stored

@@ -37,6 +37,9 @@ final class SQLiteWriter: @unchecked Sendable {
     private let connection: SQLiteConnection
     /// Called on the writer thread after each commit with the number of jobs it held.
     private let onCommit: @Sendable (Int) -> Void
+    /// Called on the writer thread after a rollback (of a transaction or a job's savepoint), so
+    /// that state kept beside the database can be read back from it (guarded by `condition`).
+    private var rollbackHandlers: [@Sendable (SQLiteConnection) -> Void] = []
 
     init(connection: SQLiteConnection, onCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.connection = connection
@@ -67,6 +70,20 @@ final class SQLiteWriter: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Adds a handler called on the writer thread after every rollback.
+    func onRollback(_ handler: @escaping @Sendable (SQLiteConnection) -> Void) {
+        condition.lock()
+        rollbackHandlers.append(handler)
+        condition.unlock()
+    }
+
+    private func rolledBack() {
+        condition.lock()
+        let handlers = rollbackHandlers
+        condition.unlock()
+        for handler in handlers { handler(connection) }
     }
 
     /// Stops taking jobs, commits what is queued, and returns when the thread is done.
@@ -130,6 +147,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 resumes.append(try job.run(connection))
             } catch {
                 try? run("ROLLBACK")
+                rolledBack()
                 condition.lock()
                 retriedGroups += 1
                 condition.unlock()
@@ -140,6 +158,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try run("COMMIT")
         } catch {
             try? run("ROLLBACK")
+                rolledBack()
             for job in jobs { job.fail(error) }
             return true
         }
@@ -171,8 +190,10 @@ final class SQLiteWriter: @unchecked Sendable {
                 if isolate {
                     try? run("ROLLBACK TO job")
                     try? run("RELEASE job")
+                    rolledBack()
                 } else {
                     try? run("ROLLBACK")
+                rolledBack()
                 }
                 job.fail(error)
             }
@@ -182,6 +203,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try run("COMMIT")
         } catch {
             try? run("ROLLBACK")
+                rolledBack()
             for job in succeeded { job.fail(error) }
             return
         }

@@ -247,6 +247,36 @@ public enum Migrations {
         """
         ALTER TABLE alerts ADD COLUMN rule TEXT;
         """,
+        // 11: alerts that stand for many events (suppressed repeats, threshold and correlation
+        // alerts: `count`, `first_seen`, `last_seen`, a sample of `event_ids`, the `grp` values
+        // that group them, and every event behind them in `alert_events`), their triage (`status`,
+        // `assigned_to`, `updated_at`), the key suppression folds repeats by, and the state of
+        // open correlation windows (`correlation_state`, written in the commit of the events it
+        // counted, so a restart resumes them). NULLs in older rows read as a one-event alert.
+        """
+        ALTER TABLE alerts ADD COLUMN kind TEXT;
+        ALTER TABLE alerts ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE alerts ADD COLUMN first_seen INTEGER;
+        ALTER TABLE alerts ADD COLUMN last_seen INTEGER;
+        ALTER TABLE alerts ADD COLUMN event_ids TEXT;
+        ALTER TABLE alerts ADD COLUMN grp TEXT;
+        ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+        ALTER TABLE alerts ADD COLUMN assigned_to TEXT;
+        ALTER TABLE alerts ADD COLUMN updated_at INTEGER;
+        ALTER TABLE alerts ADD COLUMN suppress_key TEXT;
+        CREATE INDEX alerts_suppress ON alerts(suppress_key, id) WHERE suppress_key IS NOT NULL;
+        CREATE INDEX alerts_status ON alerts(status, id);
+        CREATE TABLE alert_events(
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            event_id INTEGER NOT NULL,
+            PRIMARY KEY(alert_id, event_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX alert_events_event ON alert_events(event_id);
+        CREATE TABLE correlation_state(
+            key TEXT PRIMARY KEY,
+            state TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
