@@ -16,13 +16,21 @@ struct BulkIngest: AsyncParsableCommand {
     @Option(help: "The Sigma configuration for Sigma rules among them.")
     var sigmaConfig: String = "rules/sigma/config.yml"
     @Option(help: "full or normal.") var sync: String = "full"
+    @Option(help: "Threshold rules to add (each counts a tenth of the events by source address).")
+    var thresholdRules: Int = 0
 
     func run() async throws {
         let scratch = try ScratchFolder("siem-bench")
         let store = try SQLiteEventStore(
             path: scratch.path("bench.sqlite3"), sync: SyncMode(rawValue: sync) ?? .full)
         let options = RuleCollection.Options(sigma: try RuleFiles.sigmaConfig(path: sigmaConfig))
-        let ruleSet = try RuleFiles.load(path: rules, options: options)
+        var paths = rules
+        if thresholdRules > 0 {
+            let file = scratch.path("thresholds.yml")
+            try Self.thresholdRules(thresholdRules).write(toFile: file, atomically: true, encoding: .utf8)
+            paths += "," + file
+        }
+        let ruleSet = try RuleFiles.load(path: paths, options: options)
         let pipeline = Pipeline(store: store, analyzer: EventAnalyzer(rules: ruleSet))
         let samples = SampleEvents.make(count: events)
         let cpuStart = ProcessCPUClock.now
@@ -32,10 +40,31 @@ struct BulkIngest: AsyncParsableCommand {
         }
         let seconds = (ContinuousClock.now - start).seconds
         let cpu = ProcessCPUClock.now - cpuStart
+        let groups = pipeline.detector.statistics
         await store.close()
         print(
-            "bulk-ingest: \(ruleSet.rules.count) rules, \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
+            "bulk-ingest: \(ruleSet.rules.count) rules, \(ruleSet.correlations.count) threshold/correlation rules (\(groups.openGroups) open groups, \(groups.droppedGroups) dropped), \(events) events in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s (batch \(batch), sync \(sync)); \(Int(Double(events) / cpu)) events per CPU-second"
         )
+    }
+}
+
+extension BulkIngest {
+    /// `count` threshold rules that never fire: rule `r` counts the events whose source address ends
+    /// in the digit `r % 10`, per address, so each event feeds a tenth of them and the groups
+    /// reach the cap on open groups.
+    static func thresholdRules(_ count: Int) -> String {
+        var yaml = "rules:\n"
+        for rule in 0..<count {
+            yaml += """
+                  - id: bench_threshold_\(rule)
+                    title: Bench threshold \(rule)
+                    severity: low
+                    match: {field: source.ip, endswith: "\(rule % 10)"}
+                    threshold: {count: 1000000, within: 1h, group_by: [source.ip]}
+
+                """
+        }
+        return yaml
     }
 }
 

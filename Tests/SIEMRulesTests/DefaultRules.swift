@@ -10,8 +10,16 @@ enum DefaultRules {
         try load(path: path)
     }
 
+    /// The file's native rules and the Sigma correlation documents after them; nothing in it may
+    /// be skipped.
     static func load(path: String) throws -> RuleSet {
-        try RuleLoader.load([RuleLoader.File(path: path, text: try String(contentsOfFile: path, encoding: .utf8))])
+        let set = RuleCollection.load([
+            RuleLoader.File(path: path, text: try String(contentsOfFile: path, encoding: .utf8))
+        ])
+        if let skipped = set.skipped.first {
+            throw RuleError(file: path, problem: "\(skipped.ruleID ?? "?"): \(skipped.reason)")
+        }
+        return set
     }
 
     /// The rules the quality measurements run: `rules/default.yml`, or the file `SIEM_RULES_FILE`

@@ -291,6 +291,56 @@ import Testing
         #expect(set.rules[0].generates)
     }
 
+    /// A Sigma correlation over a native threshold rule counts the threshold's alerts, not each
+    /// matching event; the threshold still raises its own alert, the login rule (referenced with
+    /// `generate: false`) none.
+    @Test func sigmaCorrelationOverANativeThresholdCountsItsAlerts() throws {
+        let native = """
+            rules:
+              - id: brute
+                match: {field: fields.msg, equals: fail}
+                threshold: {count: 3, within: 5m, group_by: [fields.ip, fields.host]}
+              - id: login
+                match: {field: fields.msg, equals: ok}
+            """
+        let sequence = """
+            title: Login after brute force
+            id: login_after_brute
+            correlation:
+                type: temporal_ordered
+                rules: [brute, login]
+                group-by: [fields.ip]
+                timespan: 1h
+            """
+        let set = RuleCollection.load([
+            RuleLoader.File(path: "native.yml", text: native), RuleLoader.File(path: "seq.yml", text: sequence),
+        ])
+        #expect(set.skipped.isEmpty, "\(set.skipped.map(\.reason))")
+        #expect(set.correlations.map(\.id) == ["login_after_brute", "brute"])
+        #expect(set.correlations[0].inputs == [.correlation(1), .rule(1)])
+        #expect(set.correlations.allSatisfy { $0.raisesAlerts })
+        #expect(set.rules.map(\.generates) == [false, false])
+        func line(_ seconds: Int, _ msg: String, _ ip: String) -> String {
+            #"{"timestamp":"2024-05-01T10:00:\#(String(format: "%02d", seconds))Z","msg":"\#(msg)","ip":"\#(ip)","host":"h"}"#
+        }
+        let lines = [
+            line(0, "fail", "203.0.113.9"), line(1, "ok", "198.51.100.1"), line(2, "fail", "198.51.100.1"),
+            line(3, "ok", "198.51.100.1"), line(10, "fail", "203.0.113.9"), line(20, "fail", "203.0.113.9"),
+            line(30, "ok", "203.0.113.9"),
+        ]
+        var output: [String] = []
+        _ = try RuleTester(analyzer: EventAnalyzer(rules: set)).run(
+            Data(lines.joined(separator: "\n").utf8), at: Date(), quiet: true
+        ) { output.append($0) }
+        #expect(
+            output == [
+                #"{"rule_id":"brute","kind":"threshold","group":{"fields.ip":"203.0.113.9","fields.host":"h"},"#
+                    + #""first_window_end":"2024-05-01T10:00:20.000Z","count":3,"lines":[1,5,6]}"#,
+                #"{"rule_id":"login_after_brute","kind":"correlation","group":{"fields.ip":"203.0.113.9"},"#
+                    + #""first_window_end":"2024-05-01T10:00:30.000Z","count":4,"lines":[1,5,6,7]}"#,
+            ])
+    }
+
     @Test func checkRulesPrintsThresholdAlertsAfterTheLastLine() throws {
         let set = RuleSet(
             rules: try RuleLoader.parse(

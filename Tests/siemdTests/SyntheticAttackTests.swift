@@ -42,7 +42,9 @@ import Testing
         let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         return text.split(separator: "\n").map { line in
             // A Windows record as a shipper forwards it: its fields, and a short rendered message.
-            if file.hasSuffix(".ndjson") { return #"{"source": "windows", "message": "Windows event", "fields": \#(line)}"# }
+            if file.hasSuffix(".ndjson") {
+                return #"{"source": "windows", "message": "Windows event", "fields": \#(line)}"#
+            }
             let object: [String: Any] = ["message": String(line), "source": "syslog"]
             return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
         }
@@ -102,7 +104,8 @@ import Testing
         // Benign hosts: every threshold or correlation alert is about an attacker of expected.json
         // (by address, or the starved DHCP interface, or the intern account the spray broke into).
         let truth = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json")))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json")))
                 as? [String: Any])
         let attackers = Set((truth["attacker_ips"] as? [String: Any] ?? [:]).keys).union(["10.0.5.23"])
         for alert in raised {
@@ -115,6 +118,8 @@ import Testing
                 #expect(group["observer.ingress.interface.name"] == "eth1", "unexpected \(alert)")
             }
         }
-        print((["| attack | alert | count | first seen |", "| --- | --- | ---: | --- |"] + report).joined(separator: "\n"))
+        print(
+            (["| attack | alert | count | first seen |", "| --- | --- | ---: | --- |"] + report).joined(separator: "\n")
+        )
     }
 }

@@ -66,7 +66,8 @@ public final class SIEMMetrics: Sendable {
                     "Groups dropped since start because the cap on open groups (SIEM_CORRELATION_MAX_GROUPS) was hit.")),
             "expired": registry.makeGauge(
                 descriptor: name(
-                    "correlation_groups_expired", "total", "Groups removed since start after a whole timespan of quiet.")),
+                    "correlation_groups_expired", "total", "Groups removed since start after a whole timespan of quiet."
+                )),
             "late": registry.makeGauge(
                 descriptor: name(
                     "correlation_late_events", "total",

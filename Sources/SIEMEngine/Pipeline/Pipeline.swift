@@ -44,7 +44,8 @@ public struct Pipeline: Sendable {
         self.now = now
         self.onCommit = onCommit
         let current = rules.currentWithGeneration
-        let detector = CorrelationDetector(rules: current.rules, generation: current.generation, limits: correlationLimits)
+        let detector = CorrelationDetector(
+            rules: current.rules, generation: current.generation, limits: correlationLimits)
         self.detector = detector
         attached = Task { try await store.attach(detector) }
     }

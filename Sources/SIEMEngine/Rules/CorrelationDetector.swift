@@ -95,7 +95,8 @@ public final class CorrelationDetector: CommitDetector {
                 guard let id = write.event.id else { continue }
                 let inputs = write.ruleMatches.compactMap { state.positions[$0] }
                 guard !inputs.isEmpty else { continue }
-                let updates = state.engine.observe(event: write.event, inputs: inputs, reference: id, time: write.event.ts)
+                let updates = state.engine.observe(
+                    event: write.event, inputs: inputs, reference: id, time: write.event.ts)
                 for update in updates where state.set.correlations.indices.contains(update.rule) {
                     output.alerts.append(
                         (index, Self.alert(for: update, of: state.set.correlations[update.rule], event: write.event)))

@@ -10,12 +10,17 @@ import SIEMCore
 /// - Groups are keyed by the `groupBy` values folded (`GroupKey`: Unicode case folding, `42` =
 ///   `"42"`, `""` is a key); an event without a group field (absent or null) is not counted; no
 ///   `groupBy` is one group.
-/// - `value_count` counts distinct folded values, absent and null not counted (those events are
-///   still evidence); `temporal` needs every referenced rule in the window; `temporal_ordered`
-///   needs them in order, each strictly later than the one before (its evidence is the chain: the
-///   earliest match of the first rule, then the earliest later match of each next one).
-/// - A correlation over a correlation counts one event per window of the inner one that met its
-///   condition, at that window's end, with the inner group's values; the evidence is the base events.
+/// - `value_count` counts distinct folded values (by a 64-bit hash, `GroupKey.valueHash`), absent
+///   and null not counted (those events are still evidence); `temporal` needs every referenced
+///   rule in the window; `temporal_ordered` needs them in order, each strictly later than the one
+///   before (its evidence is the chain: the earliest match of the first rule, then the earliest
+///   later match of each next one; its count is how far that chain gets).
+/// - The caller passes each event's own time; one far in the future moves the watermark with it
+///   (later events then count as late), so siemd should bound event times by its receive time.
+/// - A correlation over a correlation (or over a native threshold rule) counts one event per window
+///   of the inner one that met its condition, at that window's end, with the inner group's values;
+///   its evidence is the base events that window added to the inner alert (the whole window for
+///   the first window of an inner burst), so a long inner burst is not carried over and over.
 /// - Overlapping windows of a group are one alert (a burst): the first window that meets the
 ///   condition opens it (`isNew`), later ones grow it with the events they add. A new alert comes
 ///   only after the group had no matching event for more than a whole timespan.
@@ -26,7 +31,8 @@ import SIEMCore
 ///   they were.
 /// - A group keeps its events for twice its timespan behind its newest (the window plus the
 ///   lateness allowed) and expires when its newest event is that far behind the watermark. Past
-///   `maxGroups`, the least recently active groups are dropped (`droppedGroups`).
+///   `maxGroups`, the least recently active groups are dropped (`droppedGroups`), 5% of the cap
+///   more than the excess at a time so that finding them (a sort) is rare.
 public struct CorrelationEngine: Sendable {
     struct Consumer: Sendable {
         var correlation: Int
@@ -54,6 +60,8 @@ public struct CorrelationEngine: Sendable {
     var tracks: [Track]
     var watermarkMilliseconds = Int64.min
     var tick: UInt64 = 0
+    /// `tick` at the last expiry sweep.
+    var lastSweep: UInt64 = 0
     var groupCount = 0
     var dirty: [GroupID] = []
     var removed: [GroupID] = []
@@ -103,7 +111,7 @@ public struct CorrelationEngine: Sendable {
                 deduplicates: correlation.inputs.contains {
                     if case .correlation = $0 { return true }
                     return false
-                }, feedsOthers: !chained[index].isEmpty, maxReevaluations: limits.maxReevaluations)
+                }, maxReevaluations: limits.maxReevaluations)
         }
         signatures = correlations.map(CorrelationState.signature)
         var ids: [String: Int] = [:]
@@ -142,21 +150,17 @@ public struct CorrelationEngine: Sendable {
         }
         var updates: [CorrelationUpdate] = []
         for (correlation, mask) in touched {
-            guard now >= watermarkMilliseconds - parameters[correlation].timespan else {
-                lateEvents += 1
-                continue
-            }
             let rule = correlations[correlation]
             // Each input reads the group from its own fields (aliases): inputs that agree share an entry.
-            var pending: [(key: String, values: [JSONValue], mask: UInt32, value: String?)] = []
+            var pending: [(key: String, values: [JSONValue], mask: UInt32, value: UInt64)] = []
             var remaining = mask
             while remaining != 0 {
                 let input = remaining.trailingZeroBitCount
                 remaining &= remaining - 1
                 guard let (key, values) = Self.groupKey(rule.groupReaders[input], event: event) else { continue }
-                var value: String?
+                var value: UInt64 = 0
                 if case .event(let reference)? = rule.valueReaders[input] {
-                    value = GroupKey.value(at: reference, in: event).map(GroupKey.fold)
+                    value = GroupKey.value(at: reference, in: event).map(GroupKey.valueHash) ?? 0
                 }
                 let bit = UInt32(1) << UInt32(input)
                 if let index = pending.firstIndex(where: { $0.key == key && $0.value == value }) {
@@ -196,6 +200,15 @@ public struct CorrelationEngine: Sendable {
     ) {
         tick &+= 1
         let parameters = self.parameters[correlation]
+        // Late is relative to the group's own newest event, not to the newest of all sources: a
+        // host whose logs arrive an hour behind the others (or a file imported the next day) is
+        // counted in the right windows.
+        if let newest = tracks[correlation].groups[key]?.newest, newest != Int64.min,
+            entry.time < newest - parameters.timespan
+        {
+            lateEvents += 1
+            return
+        }
         // One lookup, in place: the group is neither hashed again nor copied out of the dictionary.
         let (fired, created, becameDirty, groupValues) = Self.update(
             &tracks[correlation].groups[
@@ -237,10 +250,6 @@ public struct CorrelationEngine: Sendable {
     private mutating func feed(
         _ window: FiredWindow, values: [JSONValue], to consumer: Consumer, updates: inout [CorrelationUpdate]
     ) {
-        guard window.end >= watermarkMilliseconds - parameters[consumer.correlation].timespan else {
-            lateEvents += 1
-            return
-        }
         let rule = correlations[consumer.correlation]
         var outerValues: [JSONValue] = []
         var folded: [String] = []
@@ -249,13 +258,13 @@ public struct CorrelationEngine: Sendable {
             outerValues.append(values[position])
             folded.append(GroupKey.fold(values[position]))
         }
-        var value: String?
+        var value: UInt64 = 0
         if case .group(let position?)? = rule.valueReaders[consumer.input], values.indices.contains(position) {
-            value = GroupKey.fold(values[position])
+            value = GroupKey.valueHash(values[position])
         }
         let entry = WindowEntry(
-            time: window.end, reference: window.windowEvidence.last?.reference ?? 0,
-            mask: UInt32(1) << UInt32(consumer.input), mark: 0, value: value, chained: window.windowEvidence)
+            time: window.end, reference: window.newEvidence.last?.reference ?? 0,
+            mask: UInt32(1) << UInt32(consumer.input), mark: 0, value: value, chained: window.newEvidence)
         add(entry, to: consumer.correlation, key: GroupKey.join(folded), values: outerValues, updates: &updates)
     }
 
@@ -268,20 +277,26 @@ public struct CorrelationEngine: Sendable {
             sweepCountdown = max(4096, groupCount)
         }
         if groupCount > limits.maxGroups {
-            evict(groupCount - limits.maxGroups + limits.maxGroups / 100)
+            evict(groupCount - limits.maxGroups + limits.maxGroups / 20)
         }
     }
 
-    /// Removes the groups whose newest event is more than twice their timespan behind the watermark.
+    /// Removes the groups whose newest event is more than twice their timespan behind the
+    /// watermark and that took no event since the previous sweep (a group still being fed, such as
+    /// one of a source whose old logs are being imported, stays).
     mutating func expire() {
         guard watermarkMilliseconds != Int64.min else { return }
         for correlation in tracks.indices {
             let oldest = watermarkMilliseconds - 2 * parameters[correlation].timespan
             var stale: [String] = []
-            for (key, group) in tracks[correlation].groups where group.newest < oldest { stale.append(key) }
+            for (key, group) in tracks[correlation].groups where group.newest < oldest && group.lastActive <= lastSweep
+            {
+                stale.append(key)
+            }
             for key in stale { remove(GroupID(correlation: correlation, key: key)) }
             expiredGroups += stale.count
         }
+        lastSweep = tick
     }
 
     /// Drops the `count` least recently active groups.

@@ -18,8 +18,6 @@ struct WindowParameters: Sendable {
     /// Whether some input is a correlation: base events can then arrive twice (through two
     /// overlapping inner windows), so a burst remembers the references it has reported.
     var deduplicates: Bool
-    /// Whether other correlations count this one's windows (they need each window's evidence).
-    var feedsOthers: Bool
     var maxReevaluations: Int
 }
 
@@ -38,8 +36,9 @@ struct WindowEntry: Sendable {
     var mask: UInt32
     /// Equal to the group's `mark` when the event is evidence of the open burst.
     var mark: UInt32
-    /// The folded value `value_count` counts; nil when absent (the event is still evidence).
-    var value: String?
+    /// The hash of the folded value `value_count` counts (`GroupKey.valueHash`); 0 when absent (the
+    /// event is still evidence).
+    var value: UInt64
     /// For a window of an inner correlation: the base events behind it.
     var chained: [Evidence]?
 }
@@ -51,9 +50,8 @@ struct FiredWindow: Sendable {
     var isNew: Bool
     var burstKey: String
     var count: Int
+    /// The events this window adds to the burst (all of the window's for its first).
     var newEvidence: [Evidence]
-    /// Every event of the window (only when other correlations count this one).
-    var windowEvidence: [Evidence]
     var firstSeen: Int64
     var lastSeen: Int64
     var firstWindowEnd: Int64
@@ -61,12 +59,13 @@ struct FiredWindow: Sendable {
 
 /// An open alert: windows of one group that met the condition with no quiet timespan between them.
 struct Burst: Sendable {
+    static let maxSeen = 65_536
     var key: String
     var firstWindowEnd: Int64
     var firstSeen: Int64
     var lastSeen: Int64
     var count: Int
-    /// References reported so far (only for correlations over correlations).
+    /// References reported so far (only for correlations over correlations), at most `maxSeen`.
     var seen: Set<Int64>
 }
 
@@ -81,8 +80,8 @@ struct CorrelationGroup: Sendable {
     var newest = Int64.min
     /// Per input, its entries in that window (temporal kinds).
     var inputCounts: [Int32]
-    /// Per folded value, its entries in that window (value_count).
-    var valueCounts: [String: Int32] = [:]
+    /// Per value hash, its entries in that window (value_count).
+    var valueCounts: [UInt64: Int32] = [:]
     var burst: Burst?
     var mark: UInt32 = 0
     /// The latest time of an entry that arrived out of order and may be left out of evidence:
@@ -154,7 +153,7 @@ struct CorrelationGroup: Sendable {
                 mask &= mask - 1
             }
         }
-        if let value = entry.value { valueCounts[value, default: 0] += 1 }
+        if entry.value != 0 { valueCounts[entry.value, default: 0] += 1 }
     }
 
     private mutating func exclude(_ index: Int) {
@@ -166,9 +165,9 @@ struct CorrelationGroup: Sendable {
                 mask &= mask - 1
             }
         }
-        if let value = entry.value {
-            let remaining = (valueCounts[value] ?? 1) - 1
-            valueCounts[value] = remaining > 0 ? remaining : nil
+        if entry.value != 0 {
+            let remaining = (valueCounts[entry.value] ?? 1) - 1
+            valueCounts[entry.value] = remaining > 0 ? remaining : nil
         }
     }
 
@@ -248,10 +247,8 @@ struct CorrelationGroup: Sendable {
     }
 
     private func distinctValues(_ start: Int, _ end: Int) -> Int {
-        var seen: Set<String> = []
-        for index in start...end {
-            if let value = entries[index].value { seen.insert(value) }
-        }
+        var seen: Set<UInt64> = []
+        for index in start...end where entries[index].value != 0 { seen.insert(entries[index].value) }
         return seen.count
     }
 
@@ -330,23 +327,13 @@ struct CorrelationGroup: Sendable {
             burst.lastSeen = max(burst.lastSeen, evidence.time)
         }
         burst.count += newEvidence.count
+        // Bounded: past it, a base event that reaches the burst again through another inner
+        // window would be counted twice.
+        if burst.seen.count > Burst.maxSeen { burst.seen = [] }
         self.burst = burst
-        var windowEvidence: [Evidence] = []
-        if parameters.feedsOthers {
-            var seen: Set<Int64> = []
-            for index in chain ?? Array(start...end) {
-                for evidence in entries[index].chained
-                    ?? [Evidence(reference: entries[index].reference, time: entries[index].time)]
-                where seen.insert(evidence.reference).inserted {
-                    windowEvidence.append(evidence)
-                }
-            }
-            windowEvidence.sort { ($0.time, $0.reference) < ($1.time, $1.reference) }
-        }
         fired.append(
             FiredWindow(
                 end: endTime, isNew: isNew, burstKey: burst.key, count: burst.count, newEvidence: newEvidence,
-                windowEvidence: windowEvidence, firstSeen: burst.firstSeen, lastSeen: burst.lastSeen,
-                firstWindowEnd: burst.firstWindowEnd))
+                firstSeen: burst.firstSeen, lastSeen: burst.lastSeen, firstWindowEnd: burst.firstWindowEnd))
     }
 }

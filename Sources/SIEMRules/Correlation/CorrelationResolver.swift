@@ -1,13 +1,17 @@
 import SIEMCore
 
 /// Resolves the references of Sigma correlation rules (by `name` or `id`, to rules or to other
-/// correlations) across every loaded file. A correlation whose reference names nothing, that is
+/// correlations) across every loaded file. A reference to a native rule with a `threshold` means
+/// its threshold alerts (its threshold correlation), not its matching events. A correlation whose reference names nothing, that is
 /// part of a cycle, whose id is taken, or that references a skipped correlation is skipped with the
 /// reason; the others load.
 enum CorrelationResolver {
     enum Target: Hashable {
         case rule(Int)
         case correlation(Int)
+        /// A native rule with a `threshold`: its threshold correlation (which `RuleSet` appends
+        /// after the Sigma correlations, in rule order).
+        case threshold(Int)
     }
 
     static func resolve(_ definitions: [CorrelationRule], rules: [Rule]) -> (
@@ -33,11 +37,12 @@ enum CorrelationResolver {
             ids[definition.id] = index
             if let name = definition.metadata.name, names[name] == nil { names[name] = index }
         }
+        func rule(_ index: Int) -> Target { rules[index].threshold == nil ? .rule(index) : .threshold(index) }
         func target(_ reference: String) -> Target? {
             if let index = names[reference] { return .correlation(index) }
-            if let index = ruleNames[reference] { return .rule(index) }
+            if let index = ruleNames[reference] { return rule(index) }
             if let index = ids[reference] { return .correlation(index) }
-            if let index = ruleIDs[reference] { return .rule(index) }
+            if let index = ruleIDs[reference] { return rule(index) }
             return nil
         }
         var targets = [[Target]](repeating: [], count: definitions.count)
@@ -69,6 +74,10 @@ enum CorrelationResolver {
         }
         var position: [Int: Int] = [:]
         for index in definitions.indices where reasons[index] == nil { position[index] = position.count }
+        var thresholdPosition: [Int: Int] = [:]
+        for index in rules.indices where rules[index].threshold != nil {
+            thresholdPosition[index] = position.count + thresholdPosition.count
+        }
         var correlations: [CorrelationRule] = []
         var skipped: [SkippedRule] = []
         for (index, definition) in definitions.enumerated() {
@@ -84,6 +93,7 @@ enum CorrelationResolver {
                 switch target {
                 case .rule(let rule): .rule(rule)
                 case .correlation(let inner): .correlation(position[inner]!)
+                case .threshold(let rule): .correlation(thresholdPosition[rule]!)
                 }
             }
             // An alias may name a referenced rule by its name or its id, whichever `rules` used.

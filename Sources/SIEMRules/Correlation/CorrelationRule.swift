@@ -49,8 +49,9 @@ public struct CorrelationRule: Sendable {
     /// Sigma `generate`: whether the rules this one references also raise their own alerts.
     public var generate: Bool
     public var suppression: Suppression?
-    /// Whether this correlation's windows raise alerts (false when it is referenced only by
-    /// correlations with `generate: false`); set by `RuleSet`.
+    /// Whether this correlation's windows raise alerts: false for a Sigma correlation referenced
+    /// only by correlations with `generate: false` (a native threshold always raises them); set by
+    /// `RuleSet`.
     public internal(set) var raisesAlerts = true
 
     /// The references in `rules` as written (names or ids), per input: what `aliases` name.

@@ -11,8 +11,8 @@ import SIEMCore
 /// reported references of a correlation over correlations), `irregular until`, then the entries:
 /// count, and per entry the time (the first absolute, then the difference to the one before),
 /// reference (zigzag difference to the one before), input mask, flags (1 evidence of the open burst,
-/// 2 has a value, 4 has chained evidence), the value, and the chained evidence (count, then
-/// reference and time per item).
+/// 2 has a value, 4 has chained evidence), the value's hash (8 bytes), and the chained evidence
+/// (count, then reference and time per item).
 enum CorrelationState {
     static let version: UInt8 = 1
     /// Separates the correlation id from the group key in a state's key.
@@ -69,10 +69,10 @@ enum CorrelationState {
             writer.unsigned(UInt64(entry.mask))
             var flags: UInt8 = 0
             if group.burst != nil, entry.mark == group.mark { flags |= 1 }
-            if entry.value != nil { flags |= 2 }
+            if entry.value != 0 { flags |= 2 }
             if entry.chained != nil { flags |= 4 }
             writer.bytes.append(flags)
-            if let value = entry.value { writer.string(value) }
+            if entry.value != 0 { writer.fixed(entry.value) }
             if let chained = entry.chained {
                 writer.unsigned(UInt64(chained.count))
                 for evidence in chained {
@@ -90,12 +90,7 @@ enum CorrelationState {
     ) -> CorrelationGroup? {
         var reader = ByteReader(bytes: [UInt8](data))
         guard reader.byte() == version, reader.string() == ruleID else { return nil }
-        var stored: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 8) {
-            guard let byte = reader.byte() else { return nil }
-            stored |= UInt64(byte) << UInt64(shift)
-        }
-        guard stored == signature, let valueCount = reader.count() else { return nil }
+        guard reader.fixed() == signature, let valueCount = reader.count() else { return nil }
         var values: [JSONValue] = []
         for _ in 0..<valueCount {
             guard let value = reader.value() else { return nil }
@@ -132,9 +127,9 @@ enum CorrelationState {
             reference = reference &+ referenceDelta
             var entry = WindowEntry(
                 time: time, reference: reference, mask: UInt32(truncatingIfNeeded: mask),
-                mark: flags & 1 != 0 ? group.mark : 0, value: nil, chained: nil)
+                mark: flags & 1 != 0 ? group.mark : 0, value: 0, chained: nil)
             if flags & 2 != 0 {
-                guard let value = reader.string() else { return nil }
+                guard let value = reader.fixed(), value != 0 else { return nil }
                 entry.value = value
             }
             if flags & 4 != 0 {
@@ -266,6 +261,11 @@ struct ByteWriter {
         unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    /// Eight bytes, little-endian.
+    mutating func fixed(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+    }
+
     mutating func string(_ text: String) {
         unsigned(UInt64(text.utf8.count))
         bytes.append(contentsOf: text.utf8)
@@ -279,8 +279,7 @@ struct ByteWriter {
             signed(number)
         case .double(let number):
             bytes.append(3)
-            let bits = number.bitPattern
-            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> shift)) }
+            fixed(number.bitPattern)
         default:
             bytes.append(4)
             string(value.scalarText ?? "")
@@ -318,6 +317,15 @@ struct ByteReader {
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
+    mutating func fixed() -> UInt64? {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) {
+            guard let byte = byte() else { return nil }
+            value |= UInt64(byte) << UInt64(shift)
+        }
+        return value
+    }
+
     /// A count that fits in what is left (each item takes at least one byte).
     mutating func count() -> Int? {
         guard let value = unsigned(), value <= UInt64(bytes.count - offset) + 1 else { return nil }
@@ -336,13 +344,7 @@ struct ByteReader {
         case 0?: return .bool(false)
         case 1?: return .bool(true)
         case 2?: return signed().map(JSONValue.int)
-        case 3?:
-            var bits: UInt64 = 0
-            for shift in stride(from: 0, to: 64, by: 8) {
-                guard let byte = byte() else { return nil }
-                bits |= UInt64(byte) << UInt64(shift)
-            }
-            return .double(Double(bitPattern: bits))
+        case 3?: return fixed().map { .double(Double(bitPattern: $0)) }
         case 4?: return string().map(JSONValue.string)
         default: return nil
         }

@@ -76,6 +76,20 @@ enum GroupKey {
         }
     }
 
+    /// A stable 64-bit hash (FNV-1a over the folded text, in Unicode normalization form C) of a
+    /// value `value_count` counts, never 0: distinct values are counted by hash (two values of one
+    /// group colliding in a window is a chance of about n² in 2⁶⁵).
+    static func valueHash(_ value: JSONValue) -> UInt64 {
+        var text = fold(value)
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) { text = text.precomposedStringWithCanonicalMapping }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash == 0 ? 1 : hash
+    }
+
     /// The key of several folded values, in order.
     static func join(_ folded: [String]) -> String {
         folded.count == 1 ? folded[0] : folded.joined(separator: String(separator))

@@ -84,9 +84,13 @@ enum CorrelationLinks {
             let references = ruleReferences[position]
             rules[position].generates = references.isEmpty || references.contains { correlations[$0].generate }
         }
+        // A native threshold rule always raises its own alerts: alerting per group and window is
+        // what the rule is for, and Sigma's `generate` is about per-event matches.
         for index in correlations.indices {
             let references = correlationReferences[index]
-            correlations[index].raisesAlerts = references.isEmpty || references.contains { correlations[$0].generate }
+            correlations[index].raisesAlerts =
+                correlations[index].isThreshold || references.isEmpty
+                || references.contains { correlations[$0].generate }
         }
         let groupBy = correlations.map(\.groupBy)
         for index in correlations.indices {

@@ -35,7 +35,8 @@ extension SQLiteEventStore {
         on connection: SQLiteConnection
     ) throws -> Alert? {
         let evidence = [eventID] + (alert.suppression?.evidence ?? [])
-        if let suppression = alert.suppression, let open = try openAlert(for: suppression, at: alert.ts, on: connection) {
+        if let suppression = alert.suppression, let open = try openAlert(for: suppression, at: alert.ts, on: connection)
+        {
             let absolute: Bool
             if case .burst = suppression.scope { absolute = true } else { absolute = false }
             try grow(open, with: alert, evidence: evidence, absoluteCount: absolute, on: connection)

@@ -65,7 +65,8 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         }
         guard !output.state.isEmpty else { return }
         let upsert = try connection.prepare(
-            "INSERT INTO correlation_state(key, state) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
+            "INSERT INTO correlation_state(key, state) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET state = excluded.state"
+        )
         let delete = try connection.prepare("DELETE FROM correlation_state WHERE key = ?")
         for (key, state) in output.state {
             if let state {

@@ -158,7 +158,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try run("COMMIT")
         } catch {
             try? run("ROLLBACK")
-                rolledBack()
+            rolledBack()
             for job in jobs { job.fail(error) }
             return true
         }
@@ -193,7 +193,7 @@ final class SQLiteWriter: @unchecked Sendable {
                     rolledBack()
                 } else {
                     try? run("ROLLBACK")
-                rolledBack()
+                    rolledBack()
                 }
                 job.fail(error)
             }
@@ -203,7 +203,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try run("COMMIT")
         } catch {
             try? run("ROLLBACK")
-                rolledBack()
+            rolledBack()
             for job in succeeded { job.fail(error) }
             return
         }
