@@ -75,8 +75,9 @@ import Testing
             configuration: Self.autoCreating(), stores: stores, rules: Self.rules, logger: Self.logger())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await engine.postCommit.run() }
-            for _ in 0..<3 {
-                let stored = try await engine.pipeline.ingest([Self.sshFailure()])
+            // Each from another address: repeats from one would fold into one alert (no follow-up).
+            for index in 0..<3 {
+                let stored = try await engine.pipeline.ingest([Self.sshFailure(from: "10.0.0.\(index + 10)")])
                 #expect(stored.count == 1)
             }
             for _ in 0..<500 where engine.postCommit.statistics.processed < 3 {
@@ -96,7 +97,8 @@ import Testing
         var configuration = Self.autoCreating()
         configuration.postCommitCapacity = 2
         let engine = Engine(configuration: configuration, stores: stores, rules: Self.rules, logger: Self.logger())
-        for _ in 0..<5 { _ = try await engine.pipeline.ingest([Self.sshFailure()]) }
+        // Each from another address: repeats from one would fold into one alert (no follow-up).
+        for index in 0..<5 { _ = try await engine.pipeline.ingest([Self.sshFailure(from: "10.0.0.\(index + 10)")]) }
         #expect(engine.postCommit.statistics.enqueued == 2)
         #expect(engine.postCommit.statistics.dropped == 3)
         #expect(try await stores.events.counts().events == 5)

@@ -125,6 +125,31 @@ func eventually(tries: Int = 500, _ condition: @Sendable () async -> Bool) async
         #expect(!WebhookSignature.isValid(header: "sha256=00", body: Data(), secret: "Jefe"))
     }
 
+    /// A repeat that suppression folds into the first alert grows it and sends no webhook.
+    @Test func aSuppressedRepeatSendsNoSecondWebhook() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.serve { port in
+            let sender = sender(port: port)
+            try await withSIEM(webhooks: sender) { client in
+                let first = try await client.post("/ingest", referenceEvent)
+                #expect((first.json["alerts"] as? [Any])?.count == 2)
+                #expect(await eventually { await receiver.received.count == 2 })
+                for _ in 0..<3 {
+                    let repeated = try await client.post("/ingest", referenceEvent)
+                    #expect((repeated.json["alerts"] as? [Any])?.isEmpty == true)
+                }
+                let alerts = try await client.get("/alerts?rule_id=ssh_failed_password")
+                #expect(alerts.items.count == 1)
+                #expect(alerts.items.first?["count"] as? Int == 4)
+                #expect((alerts.items.first?["event_ids"] as? [Int])?.count == 4)
+                // The webhook deliveries stay at the first two alerts.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(await receiver.received.count == 2)
+                #expect(sender.statistics.enqueued == 2)
+            }
+        }
+    }
+
     @Test func alertCreatedIsSignedOverTheExactBody() async throws {
         let receiver = WebhookReceiver()
         try await receiver.serve { port in
