@@ -111,11 +111,11 @@ public final class CorrelationDetector: CommitDetector {
     static func alert(for update: CorrelationUpdate, of rule: CorrelationRule, event: Event) -> Alert {
         var group: [String: JSONValue] = [:]
         for (field, value) in update.group { group[field] = value }
+        // The count and times grow with the burst (the alert's `count`, `first_seen`, `last_seen`):
+        // the description names only what stays, the group.
         let summary = update.group.map { "\($0.field)=\($0.value.scalarText ?? "")" }.joined(separator: ", ")
-        let span = Int(update.lastSeen.timeIntervalSince(update.firstSeen).rounded())
         let description =
-            (rule.description.isEmpty ? rule.title : rule.description)
-            + " (\(update.count) events in \(span) s" + (summary.isEmpty ? "" : " for \(summary)") + ")"
+            (rule.description.isEmpty ? rule.title : rule.description) + (summary.isEmpty ? "" : " (\(summary))")
         return Alert(
             ts: update.firstWindowEnd,
             createdAt: Date(),
