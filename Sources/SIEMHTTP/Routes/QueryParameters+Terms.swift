@@ -21,16 +21,18 @@ extension QueryParameters {
                     "`\(String(name.unicodeScalars.prefix(128).map { $0.value < 0x20 ? "?" : Character($0) }))` cannot be filtered on; use a normalized key such as `user.name`"
                 )
             }
-            if name.hasSuffix(".ip") {
-                guard let address = IPAddress.canonical(value) else {
-                    throw .invalid("`\(name)` must be an IPv4 or IPv6 address")
-                }
-                terms.append(.init(key: name, value: address))
-            } else {
-                terms.append(.init(key: name, value: value))
-            }
+            terms.append(try Self.term(key: name, value: value, parameter: name))
         }
         return terms
+    }
+
+    /// The term `key` = `value`, an address in canonical form for a `.ip` key.
+    static func term(key: String, value: String, parameter: String) throws(APIError) -> EventQuery.Term {
+        guard key.hasSuffix(".ip") else { return .init(key: key, value: value) }
+        guard let address = IPAddress.canonical(value) else {
+            throw .invalid("`\(parameter)` must be an IPv4 or IPv6 address")
+        }
+        return .init(key: key, value: address)
     }
 
     static let mostTerms = 64
@@ -57,14 +59,7 @@ extension QueryParameters {
                     "`\(String(name.unicodeScalars.prefix(128).map { $0.value < 0x20 ? "?" : Character($0) }))` cannot be excluded; use `host!`, `source!` or a normalized key such as `user.name!`"
                 )
             }
-            if key.hasSuffix(".ip") {
-                guard let address = IPAddress.canonical(value) else {
-                    throw .invalid("`\(name)` must be an IPv4 or IPv6 address")
-                }
-                terms.append(.init(key: key, value: address))
-            } else {
-                terms.append(.init(key: key, value: value))
-            }
+            terms.append(try Self.term(key: key, value: value, parameter: name))
         }
         return terms
     }
