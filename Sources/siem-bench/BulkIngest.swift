@@ -16,8 +16,10 @@ struct BulkIngest: AsyncParsableCommand {
     @Option(help: "The Sigma configuration for Sigma rules among them.")
     var sigmaConfig: String = "rules/sigma/config.yml"
     @Option(help: "full or normal.") var sync: String = "full"
-    @Option(help: "Threshold rules to add (each counts a tenth of the events by source address).")
+    @Option(help: "Threshold rules to add, counting events per source address.")
     var thresholdRules: Int = 0
+    @Option(help: "How many of the added threshold rules each event feeds: 10 or 1.")
+    var thresholdFanout: Int = 10
 
     func run() async throws {
         let scratch = try ScratchFolder("siem-bench")
@@ -27,7 +29,8 @@ struct BulkIngest: AsyncParsableCommand {
         var paths = rules
         if thresholdRules > 0 {
             let file = scratch.path("thresholds.yml")
-            try Self.thresholdRules(thresholdRules).write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.thresholdRules(thresholdRules, fanout: thresholdFanout)
+                .write(toFile: file, atomically: true, encoding: .utf8)
             paths += "," + file
         }
         let ruleSet = try RuleFiles.load(path: paths, options: options)
@@ -49,17 +52,19 @@ struct BulkIngest: AsyncParsableCommand {
 }
 
 extension BulkIngest {
-    /// `count` threshold rules that never fire: rule `r` counts the events whose source address ends
-    /// in the digit `r % 10`, per address, so each event feeds a tenth of them and the groups
-    /// reach the cap on open groups.
-    static func thresholdRules(_ count: Int) -> String {
+    /// `count` threshold rules that never fire, per source address. With `fanout` 10, rule `r`
+    /// counts the events whose address ends in the digit `r % 10` (each event feeds a tenth of the
+    /// rules, and the groups outgrow the cap on open groups); with 1, those whose last octet is
+    /// `r` (an event feeds at most one).
+    static func thresholdRules(_ count: Int, fanout: Int) -> String {
         var yaml = "rules:\n"
         for rule in 0..<count {
+            let suffix = fanout == 1 ? ".\(rule)" : "\(rule % 10)"
             yaml += """
                   - id: bench_threshold_\(rule)
                     title: Bench threshold \(rule)
                     severity: low
-                    match: {field: source.ip, endswith: "\(rule % 10)"}
+                    match: {field: source.ip, endswith: "\(suffix)"}
                     threshold: {count: 1000000, within: 1h, group_by: [source.ip]}
 
                 """
