@@ -123,7 +123,7 @@ public struct Rule: Sendable {
 
     /// The alert this rule raises for an event, at `now`.
     public func alert(for event: Event, at now: Date) -> Alert {
-        Alert(
+        var alert = Alert(
             eventID: event.id,
             ts: event.ts,
             createdAt: now,
@@ -136,27 +136,23 @@ public struct Rule: Sendable {
             agentID: event.agentID,
             rule: AlertRule(
                 format: metadata.format.rawValue, author: metadata.author, references: metadata.references,
-                falsePositives: metadata.falsePositives, file: metadata.file),
-            group: suppression.map { Self.group($0, of: event) } ?? [:],
-            suppression: alertSuppression(for: event)
+                falsePositives: metadata.falsePositives, file: metadata.file)
         )
+        if let suppression { fold(&alert, by: suppression, values: suppression.values(in: event)) }
+        return alert
     }
 
-    /// How the store folds this alert into an open one: by the rule's `suppress` fields, when
-    /// the event has every one of them (an event without one is raised on its own, so that
-    /// unrelated events that lack a field never hide behind one alert).
-    func alertSuppression(for event: Event) -> AlertSuppression? {
-        guard let suppression, !suppression.values(in: event).contains(where: { $0 == nil }) else { return nil }
-        return AlertSuppression(key: id + "\u{1}" + suppression.key(for: event), scope: .window(suppression.window))
-    }
-
-    /// The values of a suppression's `by` fields in `event` (absent ones left out).
-    static func group(_ suppression: Suppression, of event: Event) -> [String: JSONValue] {
-        var group: [String: JSONValue] = [:]
-        for (name, value) in zip(suppression.by, suppression.values(in: event)) {
-            if let value { group[name] = value }
+    /// Sets how the store folds `alert` into an open one: keyed by the rule's `suppress` fields,
+    /// when the event has every one of them (an event without one is raised on its own, so that
+    /// unrelated events that lack a field never hide behind one alert). The fields it has are the
+    /// alert's group either way.
+    func fold(_ alert: inout Alert, by suppression: Suppression, values: [JSONValue?]) {
+        for (name, value) in zip(suppression.by, values) {
+            if let value { alert.group[name] = value }
         }
-        return group
+        guard !values.contains(where: { $0 == nil }) else { return }
+        alert.suppression = AlertSuppression(
+            key: id + "\u{1}" + suppression.key(of: values), scope: .window(suppression.window))
     }
 }
 

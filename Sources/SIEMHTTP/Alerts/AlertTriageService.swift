@@ -19,7 +19,8 @@ struct AlertTriageService: Sendable {
 
     func triage(id: Alert.ID, _ change: AlertTriage) async throws -> Alert {
         try Self.validate(change)
-        guard let alert = try await store.triage(ids: [id], change, at: now()).first else {
+        guard try await !store.triage(ids: [id], change, at: now()).isEmpty, let alert = try await store.alert(id: id)
+        else {
             throw ServiceError.notFound("no alert with id \(id)")
         }
         return alert
@@ -35,7 +36,7 @@ struct AlertTriageService: Sendable {
         let matched = try await store.alertIDs(query, cap: cap + 1)
         let ids = Array(matched.prefix(cap))
         let changed = try await store.triage(ids: ids, change, at: now())
-        return BulkOutcome(ids: changed.compactMap(\.id), capped: matched.count > cap)
+        return BulkOutcome(ids: changed, capped: matched.count > cap)
     }
 
     /// Whether `query` selects every alert (its limit and cursor do not filter).

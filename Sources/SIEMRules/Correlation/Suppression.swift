@@ -32,6 +32,11 @@ public struct Suppression: Sendable, Hashable {
     /// The key of `event`'s `by` values: equal for events whose values are equal up to case and
     /// number spelling. An absent field is part of the key (events without it share one).
     public func key(for event: Event) -> String {
-        GroupKey.join(fields.map { GroupKey.value(at: $0, in: event).map(GroupKey.fold) ?? "\u{0}" })
+        key(of: values(in: event))
+    }
+
+    /// The key of `by` values as `values(in:)` reads them.
+    public func key(of values: [JSONValue?]) -> String {
+        GroupKey.join(values.map { $0.map(GroupKey.fold) ?? "\u{0}" })
     }
 }

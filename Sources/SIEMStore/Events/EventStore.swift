@@ -13,14 +13,13 @@ public protocol EventStore: Sendable {
     func events(ids: [Event.ID]) async throws -> [Event.ID: Event]
     func alerts(_ query: AlertQuery) async throws -> Page<Alert>
     func alert(id: Alert.ID) async throws -> Alert?
-    func alerts(ids: [Alert.ID]) async throws -> [Alert]
     /// Every event behind an alert (the evidence of a threshold or correlation alert, the
     /// repeats suppression folded into it), newest first.
     func alertEvents(id: Alert.ID, limit: Int, cursor: Event.ID?) async throws -> Page<Event>
     /// The ids of the alerts `query` selects (limit and cursor ignored), newest first, at most `cap`.
     func alertIDs(_ query: AlertQuery, cap: Int) async throws -> [Alert.ID]
-    /// Sets the triage state of alerts `ids` in one transaction; returns them as they are now.
-    func triage(ids: [Alert.ID], _ change: AlertTriage, at time: Date) async throws -> [Alert]
+    /// Sets the triage state of alerts `ids` in one transaction; returns the ids that name an alert.
+    func triage(ids: [Alert.ID], _ change: AlertTriage, at time: Date) async throws -> [Alert.ID]
     /// Runs `detector` inside every ingest transaction, after restoring the state it left.
     func attach(_ detector: any CommitDetector) async throws
     func counts() async throws -> StoreCounts

@@ -10,11 +10,12 @@ extension SQLiteEventStore {
 
     static let insertAlertSQL = """
         INSERT INTO alerts(event_id, created_at, rule_id, title, severity, description, tags, details, host, agent_id,
-        ts, rule, kind, count, first_seen, last_seen, event_ids, grp, suppress_key)
+        ts, rule, kind, count, first_seen, last_seen, grp, suppress_key, event_ids)
         VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         """
 
-    /// The `alerts` columns from `created_at` on, for `insertAlertSQL`.
+    /// The `alerts` columns from `created_at` to `suppress_key`, for `insertAlertSQL` (`write`
+    /// adds `event_ids`, which takes the alert's own event).
     static func alertValues(_ alert: Alert, host: String, agentID: String?) -> [SQLValue] {
         [
             .int(micros(alert.createdAt)), .text(alert.ruleID), .text(alert.title), .text(alert.severity.rawValue),
@@ -22,7 +23,6 @@ extension SQLiteEventStore {
             .text(JSONValue.jsonText(alert.details)), .text(host), agentID.map { .text($0) } ?? .null,
             .int(micros(alert.ts)), ruleValue(alert.rule), alert.kind == .event ? .null : .text(alert.kind.rawValue),
             .int(Int64(alert.count)), .int(micros(alert.firstSeen)), .int(micros(alert.lastSeen)),
-            alert.eventIDs.isEmpty ? .null : .text(idsText(sample(alert.eventIDs))),
             alert.group.isEmpty ? .null : .text(JSONValue.jsonText(alert.group)),
             alert.suppression.map { .text($0.key) } ?? .null,
         ]
@@ -42,17 +42,24 @@ extension SQLiteEventStore {
             try grow(open, with: alert, evidence: evidence, absoluteCount: absolute, on: connection)
             return nil
         }
-        try connection.prepare(insertAlertSQL).run([.int(eventID)] + values)
+        // One event's alert keeps no sample (`event_id` names it); one that stands for several
+        // keeps the first and latest of its events, its own included.
+        let standsForSeveral = alert.suppression != nil || alert.kind != .event
+        var sampled: [Int64] = []
+        if standsForSeveral {
+            var seen: Set<Int64> = []
+            sampled = sample((alert.eventIDs + evidence).filter { seen.insert($0).inserted })
+        }
+        try connection.prepare(insertAlertSQL).run(
+            [.int(eventID)] + values + [sampled.count > 1 ? .text(idsText(sampled)) : .null])
         var stored = alert
         stored.id = connection.lastInsertRowID
         stored.eventID = eventID
         stored.host = host
         stored.agentID = agentID
-        if stored.eventIDs.isEmpty && stored.kind != .event { stored.eventIDs = sample(evidence) }
+        if standsForSeveral && sampled.count > 1 { stored.eventIDs = sampled }
         try AlertKeys.insert(keys, id: stored.id!, on: connection)
-        if alert.suppression != nil || alert.kind != .event {
-            try link(stored.id!, to: evidence, on: connection)
-        }
+        if standsForSeveral { try link(stored.id!, to: evidence, on: connection) }
         return stored
     }
 
@@ -94,7 +101,8 @@ extension SQLiteEventStore {
         let last = max(select.int64(2), micros(alert.lastSeen))
         var ids = decodeIDs(select.text(3))
         select.reset()
-        for event in evidence where !ids.contains(event) { ids.append(event) }
+        var seen = Set(ids)
+        for event in evidence where seen.insert(event).inserted { ids.append(event) }
         try connection.prepare("UPDATE alerts SET count = ?, first_seen = ?, last_seen = ?, event_ids = ? WHERE id = ?")
             .run([.int(count), .int(first), .int(last), .text(idsText(sample(ids))), .int(id)])
         try link(id, to: evidence, on: connection)

@@ -142,24 +142,26 @@ extension SQLiteEventStore {
         }
     }
 
-    /// Sets the status and/or assignee of the alerts `ids` (all of them or none); returns the
-    /// alerts as they are now, in the order of `ids` (missing ids are left out).
-    public func triage(ids: [Alert.ID], _ change: AlertTriage, at time: Date) async throws -> [Alert] {
-        guard !ids.isEmpty, !change.isEmpty else { return try await alerts(ids: ids) }
-        try await writer.write { connection in
+    /// Sets the status and/or assignee of the alerts `ids` in one transaction; returns the ids
+    /// that name an alert, in the order of `ids`.
+    public func triage(ids: [Alert.ID], _ change: AlertTriage, at time: Date) async throws -> [Alert.ID] {
+        guard !ids.isEmpty, !change.isEmpty else { return [] }
+        return try await writer.write { connection in
             let update = try connection.prepare(
                 """
                 UPDATE alerts SET status = coalesce(?, status),
                 assigned_to = CASE WHEN ? THEN ? ELSE assigned_to END, updated_at = ? WHERE id = ?
                 """)
+            var changed: [Alert.ID] = []
             for id in ids {
                 try update.run([
                     change.status.map { .text($0.rawValue) } ?? .null, .int(change.assignedTo == nil ? 0 : 1),
                     change.assignedTo.flatMap { $0.map { .text($0) } } ?? .null, .int(micros(time)), .int(id),
                 ])
+                if connection.changes > 0 { changed.append(id) }
             }
+            return changed
         }
-        return try await alerts(ids: ids)
     }
 
     /// The ids of every alert `query` selects (its limit and cursor ignored), up to `cap`.
@@ -174,20 +176,6 @@ extension SQLiteEventStore {
             query.cursor = next
         }
         return Array(ids.prefix(cap))
-    }
-
-    public func alerts(ids: [Alert.ID]) async throws -> [Alert] {
-        guard !ids.isEmpty else { return [] }
-        return try await readers.read { connection in
-            var found: [Alert.ID: Alert] = [:]
-            let statement = try connection.prepare("SELECT \(Self.alertColumns) FROM alerts a WHERE a.id = ?")
-            for id in Set(ids) {
-                try statement.bind([.int(id)])
-                if try statement.step() { found[id] = Self.alert(from: statement) }
-                statement.reset()
-            }
-            return ids.compactMap { found[$0] }
-        }
     }
 
     public func alert(id: Alert.ID) async throws -> Alert? {
