@@ -19,12 +19,73 @@ public struct Needle: Sendable, Hashable {
     /// back to String lowercasing. Kept, not recomputed: every comparison reads it.
     let isASCII: Bool
 
+    /// For a regex prefilter needle: the other literals its branch of the regex also requires, as
+    /// a conjunction of alternatives (each inner list: one of these must occur). Empty for other
+    /// needles. Not part of equality: the index treats needles as their bytes.
+    var alsoRequired: [[Needle]] = []
+
     public init(_ text: String, ignoreCase: Bool) {
         let folded = ignoreCase ? text.lowercased() : text
         self.text = folded
         self.bytes = Array(folded.utf8)
         self.ignoreCase = ignoreCase
         self.isASCII = bytes.allSatisfy { $0 < 0x80 }
+    }
+
+    public static func == (lhs: Needle, rhs: Needle) -> Bool {
+        lhs.bytes == rhs.bytes && lhs.ignoreCase == rhs.ignoreCase && lhs.text == rhs.text
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes)
+        hasher.combine(ignoreCase)
+    }
+
+    /// Whether `haystack` may match the regex this prefilter needle belongs to: the needle occurs,
+    /// and so does one literal of each of `alsoRequired`.
+    ///
+    /// The extra literals are ASCII (`RegexPrefilter` keeps no others) and are checked only on
+    /// ASCII text: there ASCII case folding is exactly the engine's; on other text ICU's full case
+    /// folding can match an ASCII literal with other characters (`ſ` for `s`, `ﬁ` for `fi`), so
+    /// the needle alone decides, as it always did.
+    @inline(__always)
+    func admits(_ haystack: String) -> Bool {
+        if alsoRequired.isEmpty { return isFound(in: haystack) }
+        var haystack = haystack
+        return haystack.withUTF8 { buffer in
+            guard search(buffer) else { return false }
+            guard Self.isASCII(buffer) else { return true }
+            for requirement in alsoRequired where !requirement.contains(where: { $0.search(buffer) }) {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// `isFound` on bytes; for an ASCII needle or an exact one.
+    @inline(__always)
+    private func search(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        if ignoreCase && !isASCII { return String(decoding: buffer, as: UTF8.self).lowercased().contains(text) }
+        return ignoreCase ? Self.foldedSearch(buffer, bytes) : Self.exactSearch(buffer, bytes)
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index + 8 <= buffer.count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return false
+            }
+            index += 8
+        }
+        while index < buffer.count {
+            if buffer[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Whether `haystack` contains the needle.

@@ -173,7 +173,7 @@ public indirect enum Condition: Sendable {
             return field.anyValue(in: event) { value in needles.contains { $0.isSuffix(of: value) } }
         case .regex(let field, let expression, let prefilter):
             return field.anyValue(in: event) { value in
-                if let prefilter, !prefilter.contains(where: { $0.isFound(in: value) }) { return false }
+                if let prefilter, !prefilter.contains(where: { $0.admits(value) }) { return false }
                 return RegexBudget.firstMatch(expression, in: value)
             }
         case .exists(let field, let expected):

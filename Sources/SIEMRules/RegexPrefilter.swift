@@ -1,19 +1,31 @@
 /// Finds literals a regex cannot match without, so most events skip the regex engine entirely
 /// (the idea behind RE2's and Hyperscan's prefilters, kept deliberately simple and conservative).
 ///
-/// The result lists one needle per top-level alternative: if none is present, the regex cannot
-/// match. `nil` means no safe prefilter was found and the regex must always run.
+/// The result lists the needles of the best requirement of each top-level alternative: if none is
+/// present, the regex cannot match. `nil` means no safe prefilter was found and the regex must
+/// always run. Each needle also carries the other ASCII requirements of its alternative
+/// (`Needle.alsoRequired`): `(?i)union\s+select` needs `select`, and also `union`.
 public enum RegexPrefilter {
     public static func needles(for pattern: String, caseInsensitive: Bool) -> [Needle]? {
         let folded = caseInsensitive || pattern.contains("(?i")
         if pattern.contains("(?x") || pattern.contains("\\Q") || pattern.contains("(?-i") { return nil }
-        guard let literals = requiredLiterals(ArraySlice(pattern.unicodeScalars)) else { return nil }
         var needles: [Needle] = []
-        for literal in literals {
-            let needle = Needle(literal, ignoreCase: folded)
-            if !needles.contains(needle) { needles.append(needle) }
+        for alternative in splitTopLevel(Array(pattern.unicodeScalars)) {
+            guard let all = requirements(alternative), let best = best(of: all) else { return nil }
+            let others = all.filter { $0 != best && $0.allSatisfy { literal in literal.utf8.allSatisfy { $0 < 0x80 } } }
+                .map { requirement in requirement.map { Needle($0, ignoreCase: folded) } }
+            for literal in best {
+                var needle = Needle(literal, ignoreCase: folded)
+                needle.alsoRequired = others
+                if let existing = needles.firstIndex(of: needle) {
+                    // The same literal from two alternatives: it alone must decide (no extras).
+                    if needles[existing].alsoRequired != others { needles[existing].alsoRequired = [] }
+                } else {
+                    needles.append(needle)
+                }
+            }
         }
-        return needles
+        return needles.isEmpty ? nil : needles
     }
 
     /// One required literal per top-level alternative of `scalars`, or nil.
@@ -72,11 +84,25 @@ public enum RegexPrefilter {
     /// The best requirement of a branch: its longest run of consecutive mandatory literal
     /// characters, or a mandatory group whose every alternative has one (`(powershell|pwsh)`).
     static func bestRequirement(_ branch: ArraySlice<Unicode.Scalar>) -> [String]? {
-        let scalars = Array(branch)
+        requirements(branch).flatMap(best(of:))
+    }
+
+    /// The best of several requirements (`isBetter`), the first of equals.
+    static func best(of requirements: [[String]]) -> [String]? {
         var best: [String]?
+        for requirement in requirements where isBetter(requirement, than: best) { best = requirement }
+        return best
+    }
+
+    /// Every requirement of a branch, in order: each run of consecutive mandatory literal
+    /// characters, and each mandatory group whose every alternative has one; nil when the branch
+    /// cannot be read safely.
+    static func requirements(_ branch: ArraySlice<Unicode.Scalar>) -> [[String]]? {
+        let scalars = Array(branch)
+        var found: [[String]] = []
         var run = ""
         func endRun() {
-            if !run.isEmpty, isBetter([run], than: best) { best = [run] }
+            if !run.isEmpty { found.append([run]) }
             run = ""
         }
         var groupRequirement: [String]?
@@ -172,13 +198,13 @@ public enum RegexPrefilter {
                 if repeated { endRun() }
             } else {
                 endRun()
-                if let required = groupRequirement, !optional, isBetter(required, than: best) { best = required }
+                if let required = groupRequirement, !optional, !required.isEmpty { found.append(required) }
             }
             groupRequirement = nil
             index = next
         }
         endRun()
-        return best
+        return found
     }
 
     /// The literals required by a group's content: plain and non-capturing groups only

@@ -9,7 +9,7 @@ struct SiemBench: AsyncParsableCommand {
         abstract: "swift-siem benchmarks (run in release mode).",
         subcommands: [
             SuiteBench.self, BulkIngest.self, RulesBench.self, DecodeBench.self, IOCBench.self, ConcurrentIngest.self,
-            NormalizeBench.self, CorrelationBench.self,
+            NormalizeBench.self, CorrelationBench.self, AnalyzeBench.self, CeilingBench.self,
         ]
     )
 }

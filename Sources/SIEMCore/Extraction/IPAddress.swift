@@ -18,8 +18,9 @@ public enum IPAddress {
 
     /// Dotted-quad IPv4 with 1–3 digit octets ≤ 255; leading zeros are tolerated and dropped.
     static func canonicalIPv4(_ bytes: some Collection<UInt8>) -> String? {
-        var octets: [Int] = []
-        octets.reserveCapacity(4)
+        // Parsed and written on the stack: no array of octets, no string interpolation.
+        var octets: (Int, Int, Int, Int) = (0, 0, 0, 0)
+        var count = 0
         var current = -1
         var digits = 0
         for byte in bytes {
@@ -29,17 +30,47 @@ public enum IPAddress {
                 if digits > 3 { return nil }
                 current = (current < 0 ? 0 : current) * 10 + Int(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "."):
-                guard current >= 0, current <= 255, octets.count < 3 else { return nil }
-                octets.append(current)
+                guard current >= 0, current <= 255, count < 3 else { return nil }
+                switch count {
+                case 0: octets.0 = current
+                case 1: octets.1 = current
+                default: octets.2 = current
+                }
+                count += 1
                 current = -1
                 digits = 0
             default:
                 return nil
             }
         }
-        guard current >= 0, current <= 255, octets.count == 3 else { return nil }
-        octets.append(current)
-        return "\(octets[0]).\(octets[1]).\(octets[2]).\(octets[3])"
+        guard current >= 0, current <= 255, count == 3 else { return nil }
+        octets.3 = current
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            var length = 0
+            func write(_ value: Int) {
+                if value >= 100 {
+                    buffer[length] = UInt8(truncatingIfNeeded: value / 100) + UInt8(ascii: "0")
+                    length += 1
+                }
+                if value >= 10 {
+                    buffer[length] = UInt8(truncatingIfNeeded: value / 10 % 10) + UInt8(ascii: "0")
+                    length += 1
+                }
+                buffer[length] = UInt8(truncatingIfNeeded: value % 10) + UInt8(ascii: "0")
+                length += 1
+            }
+            write(octets.0)
+            buffer[length] = UInt8(ascii: ".")
+            length += 1
+            write(octets.1)
+            buffer[length] = UInt8(ascii: ".")
+            length += 1
+            write(octets.2)
+            buffer[length] = UInt8(ascii: ".")
+            length += 1
+            write(octets.3)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<length]), as: UTF8.self)
+        }
     }
 
     static func canonicalIPv6(_ text: String) -> String? {

@@ -108,12 +108,36 @@ extension Event {
         var found: [String] = []
         var seen: Set<String> = []
         IPExtractor.extract(from: message, into: &found, seen: &seen)
-        for key in fields.keys.sorted() {
+        // Only values that can hold an address are visited, in key order: the others add nothing.
+        for key in fields.keys.filter({ IPExtractor.mayHoldAddress(fields[$0]!) }).sorted() {
             fields[key]!.forEachScalar { IPExtractor.extract(from: $0, into: &found, seen: &seen) }
         }
-        for key in normalized.keys.sorted() {
+        for key in normalized.keys.filter({ IPExtractor.mayHoldAddress(normalized[$0]!) }).sorted() {
             normalized[key]!.forEachScalar { IPExtractor.extract(from: $0, into: &found, seen: &seen) }
         }
         return found
+    }
+}
+
+extension IPExtractor {
+    /// Whether `value` may hold an address: numbers and booleans never do (an address needs two
+    /// dots or colons, a number's text has at most one dot), nor strings with fewer than two.
+    static func mayHoldAddress(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): return mayHoldAddress(text)
+        case .array, .object: return true
+        case .int, .double, .bool, .null: return false
+        }
+    }
+
+    /// Whether `text` has at least two `.` or `:` bytes, the least an address (or a run the scan
+    /// tries) holds.
+    static func mayHoldAddress(_ text: String) -> Bool {
+        var marks = 0
+        for byte in text.utf8 where byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") {
+            marks += 1
+            if marks == 2 { return true }
+        }
+        return false
     }
 }

@@ -224,7 +224,7 @@ enum DNSNormalizer {
     /// unbound: `192.0.2.1 www.example.com. A IN` (query) or the same with `NOERROR 0.000 0 45`.
     private static func unbound(_ text: Substring, into record: inout NormalizedRecord) -> Bool {
         guard IPAddress.canonical(text.firstWord) != nil else { return false }
-        let words = text.prefix(600).words
+        let words = text.leadingCharacters(600).words
         guard words.count >= 4, IPAddress.canonical(words[0]) != nil, words[1].hasSuffix(".") else { return false }
         record.set("event.category", "network")
         record.set("event.action", "query")

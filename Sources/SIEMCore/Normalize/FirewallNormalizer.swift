@@ -38,16 +38,16 @@ enum FirewallNormalizer {
         {
             prefix = prefix[prefix.index(after: close)...].trimmed
         }
-        let name = prefix.trimmingSuffix(":").trimmingCharacters(in: ["[", "]", " "])
-        let upper = name.uppercased()
+        let name = String(prefix.trimmingSuffix(":").trimmingBytes([UInt8(ascii: "["), UInt8(ascii: "]"), 0x20]))
+        let upper = Substring(name.uppercased())
         let action: String
-        if upper.contains("BLOCK") || upper.contains("DROP") || upper.contains("DENY") || upper.contains("REJECT")
-            || upper.hasSuffix("-D")
+        if upper.containsText("BLOCK") || upper.containsText("DROP") || upper.containsText("DENY")
+            || upper.containsText("REJECT") || upper.hasSuffix("-D")
         {
             action = "block"
-        } else if upper.contains("ALLOW") || upper.contains("ACCEPT") || upper.hasSuffix("-A") {
+        } else if upper.containsText("ALLOW") || upper.containsText("ACCEPT") || upper.hasSuffix("-A") {
             action = "allow"
-        } else if upper.contains("AUDIT") {
+        } else if upper.containsText("AUDIT") {
             action = "audit"
         } else {
             action = "log"

@@ -25,7 +25,7 @@ enum MailNormalizer {
     /// A mail login line without a known program (cheap; used by detection).
     static func looksLikeMail(_ body: Substring) -> Bool {
         if body.has(": SASL "), body.has(" authentication failed"), body.has("]") { return true }
-        guard let login = body.prefix(48).find("-login: ") else { return false }
+        guard let login = body.leadingCharacters(48).find("-login: ") else { return false }
         return body[login.upperBound...].has("rip=")
     }
 
@@ -48,7 +48,7 @@ enum MailNormalizer {
             record.set("event.reason", reason)
             return true
         }
-        let words = text.prefix(64).words
+        let words = text.leadingCharacters(64).words
         if let rest = text.afterPrefix("connect from ") {
             network("smtp-connect", rest, into: &record)
         } else if let rest = text.afterPrefix("disconnect from ") {

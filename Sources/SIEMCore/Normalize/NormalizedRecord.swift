@@ -11,6 +11,8 @@ struct NormalizedRecord {
 
     init(clock: LogClock) {
         self.clock = clock
+        // Room for a typical line's keys (header, dataset, a dozen of its own): no rehashing.
+        values.reserveCapacity(24)
     }
 
     /// Sets a text key; empty values and the `-` placeholder are skipped.
@@ -32,7 +34,7 @@ struct NormalizedRecord {
     mutating func setAddress(_ prefix: String, _ text: some StringProtocol) {
         if let address = IPAddress.canonical(text) {
             values[prefix + ".ip"] = .string(address)
-        } else if text.contains("."), Self.isHostName(text) {
+        } else if text.utf8.contains(UInt8(ascii: ".")), Self.isHostName(text) {
             values[prefix + ".domain"] = .string(text.lowercased())
         }
     }

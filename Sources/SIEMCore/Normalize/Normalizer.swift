@@ -45,7 +45,11 @@ public struct NormalizerSet: Normalizer {
             if event.logType == nil { event.logType = dataset }
         }
         if !record.flags.isEmpty { record.values["log.flags"] = .array(record.flags.map { .string($0) }) }
-        for (key, value) in record.values { event.normalized[key] = value }
+        if event.normalized.isEmpty {
+            event.normalized = record.values
+        } else {
+            for (key, value) in record.values { event.normalized[key] = value }
+        }
         if let time = record.time, event.ts == event.receivedAt { event.ts = time }
         Self.attributeHost(&event)
     }
@@ -202,7 +206,7 @@ enum LogType: String, Sendable {
         if body.startsWith("CEF:") { return .cef }
         if WebErrorNormalizer.looksLikeErrorLine(body) { return .webError }
         if let type = program.flatMap({ programLogType($0, body: body) }) { return type }
-        if body.has("|CEF:") || body.prefix(200).has(" CEF:") { return .cef }
+        if body.has("|CEF:") || body.leadingCharacters(200).has(" CEF:") { return .cef }
         // `[sshd]: User root from … not allowed` (no pid: the header reads `[sshd]:` as the host).
         if program == nil || header?.hostname?.hasPrefix("[") == true, AuthNormalizer.looksLikeSSHD(body) {
             return .auth

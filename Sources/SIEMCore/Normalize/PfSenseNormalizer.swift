@@ -17,6 +17,13 @@ enum PfSenseNormalizer {
     /// Whether `body` starts like a filterlog record (cheap; used by detection).
     static func looksLikeFilterlog(_ body: Substring) -> Bool {
         guard let first = body.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return false }
+        // Ten fields need nine commas; most lines that start with a digit (BIND's time) have none.
+        var commas = 0
+        for byte in body.utf8 where byte == UInt8(ascii: ",") {
+            commas += 1
+            if commas == 9 { break }
+        }
+        guard commas == 9 else { return false }
         let fields = body.prefix(160).split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false)
         return fields.count == 10 && isHeader(fields)
     }

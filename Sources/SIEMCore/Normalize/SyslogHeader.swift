@@ -204,7 +204,8 @@ struct SyslogHeader {
     /// `sshd:`, `sshd[123]:`, `pop(pam_unix)[4920]:`: no more than 64 bytes, ending in a colon.
     private static func isTag(_ token: Substring) -> Bool {
         token.utf8.count >= 2 && token.utf8.count <= 64 && token.utf8.last == UInt8(ascii: ":")
-            && token.utf8.first != UInt8(ascii: "[") && !token.contains("=")
+            && token.utf8.first != UInt8(ascii: "[")
+            && (!token.utf8.contains(UInt8(ascii: "=")) || !token.contains("="))
     }
 
     func apply(to record: inout NormalizedRecord) {

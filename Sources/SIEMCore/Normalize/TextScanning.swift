@@ -49,6 +49,24 @@ extension Substring {
 
     func has(_ needle: String) -> Bool { find(needle) != nil }
 
+    /// Whether the text has `needle`, as Foundation's `contains` compares (canonical equivalence):
+    /// for ASCII text and needle that is a byte search.
+    func containsText(_ needle: String) -> Bool {
+        if isASCII, Substring(needle).isASCII { return has(needle) }
+        return contains(needle)
+    }
+
+    /// The text without leading and trailing bytes of `set` (ASCII bytes only): what
+    /// `trimmingCharacters(in:)` gives for a set of ASCII characters, since no byte of a longer
+    /// UTF-8 sequence is ASCII.
+    func trimmingBytes(_ set: [UInt8]) -> Substring {
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, set.contains(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, set.contains(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return self[start..<end]
+    }
+
     func startsWith(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
 
     /// The text after the first `needle`.
@@ -90,9 +108,48 @@ extension Substring {
         return self[start..<end]
     }
 
-    /// Space-separated words, empty ones skipped.
+    /// Space-separated words, empty ones skipped (as `split(separator: " ")` cuts characters).
+    ///
+    /// ASCII text is cut at its space bytes: there every byte is a character of its own (CR LF
+    /// is one character, but never holds a space), so the result is the same; other text is left
+    /// to the character-level split, where a combining mark joins a space to it.
     var words: [Substring] {
-        split(separator: " ", omittingEmptySubsequences: true)
+        guard isASCII else { return split(separator: " ", omittingEmptySubsequences: true) }
+        var result: [Substring] = []
+        var start = utf8.startIndex
+        var index = start
+        let end = utf8.endIndex
+        while index < end {
+            if utf8[index] == UInt8(ascii: " ") {
+                if start < index { result.append(self[start..<index]) }
+                index = utf8.index(after: index)
+                start = index
+            } else {
+                index = utf8.index(after: index)
+            }
+        }
+        if start < end { result.append(self[start..<end]) }
+        return result
+    }
+
+    /// Whether every byte is ASCII.
+    var isASCII: Bool {
+        let fast: Bool? = utf8.withContiguousStorageIfAvailable { asciiOnly($0) }
+        return fast ?? utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// `prefix(count)`: the first `count` characters. When those are ASCII bytes other than CR
+    /// (which pairs with LF) and the byte after them is ASCII too (no combining mark extends the
+    /// last one), they are the first `count` bytes, taken without walking grapheme boundaries.
+    func leadingCharacters(_ count: Int) -> Substring {
+        let fast: Substring.Index?? = utf8.withContiguousStorageIfAvailable { bytes -> Substring.Index? in
+            let length = Swift.min(count, bytes.count)
+            for offset in 0..<length where bytes[offset] >= 0x80 || bytes[offset] == 0x0D { return nil }
+            if length < bytes.count, bytes[length] >= 0x80 { return nil }
+            return utf8.index(utf8.startIndex, offsetBy: length)
+        }
+        if let fast, let end = fast { return self[..<end] }
+        return prefix(count)
     }
 
     /// `key=value` where the value runs to the next space; nil when the key is absent.
@@ -108,4 +165,20 @@ extension Substring {
         }
         return nil
     }
+}
+
+/// Whether every byte of `bytes` is below 0x80, eight at a time.
+func asciiOnly(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let raw = UnsafeRawPointer(base)
+    var index = 0
+    while index + 8 <= bytes.count {
+        if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+        index += 8
+    }
+    while index < bytes.count {
+        if bytes[index] >= 0x80 { return false }
+        index += 1
+    }
+    return true
 }

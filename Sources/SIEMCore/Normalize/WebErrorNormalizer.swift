@@ -173,7 +173,7 @@ enum WebErrorNormalizer {
     /// journal's `host nginx[983478]: ` that the syslog header did not take.
     private static func nginxStart(_ text: Substring) -> Substring.Index? {
         if nginxStamp(text) != nil { return text.startIndex }
-        var search = text.prefix(200)
+        var search = text.leadingCharacters(200)
         while let colon = search.find(": ") {
             let rest = text[colon.upperBound...]
             if nginxStamp(rest) != nil { return rest.startIndex }

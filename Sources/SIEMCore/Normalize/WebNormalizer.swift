@@ -80,7 +80,7 @@ enum WebNormalizer {
         var search = text[...]
         while let open = search.find(" [") {
             let rest = text[open.upperBound...]
-            if let close = rest.prefix(48).find("] \"") {
+            if let close = rest.leadingCharacters(48).find("] \"") {
                 let range = close.lowerBound..<text.utf8.index(close.lowerBound, offsetBy: 2)
                 if let time = accessTime(text[open.upperBound..<close.lowerBound], clock: clock) {
                     return (open, range, time)

@@ -21,6 +21,7 @@ public final class SIEMMetrics: Sendable {
     private let webhookGauges: [String: Gauge]
     private let webhookQueuedBytes: Gauge
     private let correlationGauges: [String: Gauge]
+    private let indexGauges: [String: Gauge]
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -73,6 +74,21 @@ public final class SIEMMetrics: Sendable {
                     "correlation_late_events", "total",
                     "Events not counted by a correlation because they arrived more than its timespan late.")),
         ]
+        indexGauges = [
+            "lag": registry.makeGauge(
+                descriptor: name(
+                    "index_lag", "seconds",
+                    "Age of the oldest committed event that searches do not see yet (0 when indexing is inline).")),
+            "pending": registry.makeGauge(
+                descriptor: name("index_pending_events", "", "Committed events not yet in the search indexes.")),
+            "indexed": registry.makeGauge(
+                descriptor: name(
+                    "index_indexed_events", "total", "Events the background indexer made searchable since start.")),
+            "p99": registry.makeGauge(
+                descriptor: name(
+                    "index_lag_p99", "seconds",
+                    "99th percentile of the time from commit to searchable since start (background indexing).")),
+        ]
         webhookQueuedBytes = registry.makeGauge(
             descriptor: name(
                 "webhook_queued", "bytes", "Bytes of MDR webhook data queued now, the delivery in flight included."))
@@ -98,6 +114,11 @@ public final class SIEMMetrics: Sendable {
             correlationGauges["expired"]?.set(to: Double(correlation.expiredGroups))
             correlationGauges["late"]?.set(to: Double(correlation.lateEvents))
         }
+        let index = await store.indexStatus()
+        indexGauges["lag"]?.set(to: index.lag / .seconds(1))
+        indexGauges["pending"]?.set(to: Double(index.pending))
+        indexGauges["indexed"]?.set(to: Double(index.indexedEvents))
+        indexGauges["p99"]?.set(to: index.lagP99 / .seconds(1))
         if let counts = try? await store.counts() {
             eventsStored.set(to: Double(counts.events))
             alertsStored.set(to: Double(counts.alerts))

@@ -20,7 +20,8 @@ public enum SIEMServer {
     ) throws -> some ApplicationProtocol {
         try refuseInsecureBind(configuration)
         let rules = try RuleService(source: configuration.ruleSource)
-        let stores = try Stores.sqlite(path: configuration.databasePath, sync: configuration.sync)
+        let stores = try Stores.sqlite(
+            path: configuration.databasePath, sync: configuration.sync, indexMode: configuration.indexMode)
         let loaded = rules.current
         for skipped in loaded.skipped {
             logger.warning(
@@ -35,7 +36,7 @@ public enum SIEMServer {
             metadata: [
                 "db.path": "\(configuration.databasePath)", "rules.path": "\(configuration.rulesPath)",
                 "rules.count": "\(loaded.rules.count)", "rules.skipped": "\(loaded.skipped.count)",
-                "db.sync": "\(configuration.sync.rawValue)",
+                "db.sync": "\(configuration.sync.rawValue)", "index.mode": "\(configuration.indexMode.description)",
                 "mdr.webhook": "\(configuration.mdr.webhookURL == nil ? "off" : "on")",
                 "mdr.webhook.signed": "\(configuration.mdr.webhookSecret != nil)",
                 "mdr.auto_create":

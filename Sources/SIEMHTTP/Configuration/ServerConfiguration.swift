@@ -44,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     /// How long repeats of a `ti_*` alert (same IOC and host) fold into the first
     /// (`SIEM_TI_SUPPRESS`, a duration such as `1h`; `0` raises every match).
     public var threatIntelSuppression: TimeInterval? = 3600
+    /// How far behind the newest committed event searches may be (`SIEM_INDEX_LAG`: `1s`,
+    /// `250ms`, `5s` index in the background; `0`, the default for now, indexes in each ingest
+    /// transaction). See `IndexMode`.
+    public var indexMode: IndexMode = .inline
 
     public init() {}
 
@@ -105,6 +109,14 @@ public struct ServerConfiguration: Sendable {
             }
             threatIntelSuppression = window > 0 ? window : nil
         }
+        if let text = reader.string("SIEM_INDEX_LAG") {
+            guard let mode = Self.indexMode(text) else {
+                throw ConfigurationError(
+                    variable: "SIEM_INDEX_LAG",
+                    problem: "expected a duration from 10ms to 60s such as 1s or 250ms, or 0, got \"\(text)\"")
+            }
+            indexMode = mode
+        }
         if let zone = reader.string("SIEM_LOG_TIMEZONE") {
             guard let timeZone = TimeZone(identifier: zone) else {
                 throw ConfigurationError(
@@ -120,6 +132,24 @@ public struct ServerConfiguration: Sendable {
         edrOfflineAfterSeconds = try reader.int("EDR_OFFLINE_AFTER_SECONDS", in: 1...86_400) ?? edrOfflineAfterSeconds
         mdr = try MDRConfiguration(reader)
         threatIntelFeeds = try ThreatIntelFeeds.Configuration(reader)
+    }
+}
+
+extension ServerConfiguration {
+    /// `0` (inline), or a lag from 10 ms to 60 s written as `250ms`, `1s`, `1m`, or seconds (`0.5`).
+    static func indexMode(_ text: String) -> IndexMode? {
+        let milliseconds: Double?
+        if text.hasSuffix("ms") {
+            milliseconds = Double(text.dropLast(2))
+        } else if let seconds = Timespan.parse(text) {
+            milliseconds = seconds * 1000
+        } else {
+            milliseconds = Double(text).map { $0 * 1000 }
+        }
+        guard let milliseconds, milliseconds.isFinite else { return nil }
+        if milliseconds == 0 { return .inline }
+        guard (10...60_000).contains(milliseconds) else { return nil }
+        return .background(lag: .milliseconds(Int64(milliseconds.rounded())))
     }
 }
 

@@ -59,6 +59,7 @@ struct EventRoutes: Sendable {
             }
             query.text = text
         }
+        try await parameters.waitForIndex(pipeline.store)
         let page = try await pipeline.store.events(query)
         return JSONBody.response { body in
             body.object([

@@ -20,6 +20,7 @@ struct HealthRoutes: Sendable {
         var reachable = true
         do { try await store.ping() } catch { reachable = false }
         let counts = try await store.counts()
+        let index = await store.indexStatus()
         return JSONBody.response(status: reachable ? .ok : .serviceUnavailable) { body in
             body.object([
                 ("status", { $0.string(reachable ? "ok" : "degraded") }),
@@ -28,6 +29,7 @@ struct HealthRoutes: Sendable {
                 ("events", { $0.raw(String(counts.events)) }),
                 ("alerts", { $0.raw(String(counts.alerts)) }),
                 ("rules", { $0.raw(String(rules.current.rules.count)) }),
+                ("index", { $0.indexStatus(index) }),
             ])
         }
     }
@@ -58,5 +60,33 @@ struct HealthRoutes: Sendable {
                 ),
             ])
         }
+    }
+}
+
+extension JSONBody {
+    /// Where the search indexes stand: `mode` (`inline` or `background`), `lag_limit_ms`, the
+    /// current `lag_ms` (age of the oldest event searches do not see yet), `pending` events,
+    /// `indexed_id`, and the lag percentiles since start.
+    mutating func indexStatus(_ status: IndexStatus) {
+        func milliseconds(_ duration: Duration) -> String {
+            String(Int64(duration / .milliseconds(1)))
+        }
+        var members: [(String, (inout JSONBody) -> Void)] = []
+        switch status.mode {
+        case .inline:
+            members.append(("mode", { $0.string("inline") }))
+        case .background(let lag):
+            members.append(("mode", { $0.string("background") }))
+            members.append(("lag_limit_ms", { $0.raw(milliseconds(lag)) }))
+        }
+        members += [
+            ("lag_ms", { $0.raw(milliseconds(status.lag)) }),
+            ("pending", { $0.raw(String(status.pending)) }),
+            ("indexed_id", { $0.raw(String(status.indexedID)) }),
+            ("lag_p99_ms", { $0.raw(milliseconds(status.lagP99)) }),
+            ("lag_max_ms", { $0.raw(milliseconds(status.lagMax)) }),
+        ]
+        if let error = status.lastError { members.append(("last_error", { $0.string(error) })) }
+        object(members)
     }
 }

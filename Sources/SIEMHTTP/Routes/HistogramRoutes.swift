@@ -18,6 +18,7 @@ struct HistogramRoutes: Sendable {
         if let since = query.since, let until = query.until, since >= until {
             throw APIError.invalid("`since` must be before `until`")
         }
+        try await parameters.waitForIndex(store)
         let histogram = try await store.histogram(query, buckets: buckets)
         let total = histogram.counts.reduce(0, +)
         return JSONBody.response { body in

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 import SIEMCore
+import SIEMStore
 
 /// Typed, validated reads of query parameters; a bad value is a 422 that names the parameter, and
 /// a parameter the route does not take is a 400 that names it and the accepted ones (a typo such
@@ -61,9 +62,12 @@ struct QueryParameters {
     /// The query parameters of every route that takes any; `openapi.json` documents the same
     /// (tested), and a route missing here takes none.
     static let accepted: [String: Accepted] = [
-        "GET /events": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
-        "GET /search": Accepted(names: ["q", "limit", "cursor"] + eventFilters, normalizedKeys: true),
-        "GET /events/histogram": Accepted(names: ["q", "buckets"] + eventFilters, normalizedKeys: true),
+        "GET /events": Accepted(
+            names: ["q", "limit", "cursor", "wait_for_index"] + eventFilters, normalizedKeys: true),
+        "GET /search": Accepted(
+            names: ["q", "limit", "cursor", "wait_for_index"] + eventFilters, normalizedKeys: true),
+        "GET /events/histogram": Accepted(
+            names: ["q", "buckets", "wait_for_index"] + eventFilters, normalizedKeys: true),
         "GET /alerts": Accepted(names: ["limit", "cursor"] + alertFilters, prefixes: ["group."]),
         "PATCH /alerts": Accepted(names: alertFilters + ["all"], prefixes: ["group."]),
         "GET /alerts/{id}/events": Accepted(names: ["limit", "cursor"]),
@@ -103,6 +107,19 @@ struct QueryParameters {
             throw .invalid("`\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
+    }
+
+    /// With `wait_for_index=true`, waits until the search indexes hold every event committed
+    /// before the request (see `IndexMode`); 503 when that takes longer than 30 s.
+    func waitForIndex(_ store: any EventStore) async throws {
+        guard try flag("wait_for_index") else { return }
+        guard await store.waitForIndex(timeout: .seconds(30)) else {
+            let status = await store.indexStatus()
+            throw APIError(
+                .serviceUnavailable, "index_lagging",
+                "the search index is \(status.pending) events behind and did not catch up within 30 s"
+                    + (status.lastError.map { " (\($0))" } ?? ""))
+        }
     }
 
     func limit() throws(APIError) -> Int {

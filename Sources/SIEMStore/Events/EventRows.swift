@@ -33,14 +33,7 @@ struct EventRows: Sendable {
 
         keys = EventKeys.tokens(for: event)
 
-        var fieldText = ""
-        for key in event.fields.keys.sorted() {
-            event.fields[key]!.forEachScalar {
-                if !fieldText.isEmpty { fieldText += " " }
-                fieldText += $0
-            }
-        }
-        self.fieldText = fieldText
+        fieldText = Self.fieldText(of: event.fields)
 
         alertKeys = write.alerts.map { alert in
             var alert = alert
@@ -50,8 +43,24 @@ struct EventRows: Sendable {
         alerts = write.alerts.map { SQLiteEventStore.alertValues($0, host: event.host, agentID: event.agentID) }
     }
 
-    /// Inserts the rows (inside the caller's transaction); returns the write with its ids.
-    func insert(into connection: SQLiteConnection) throws -> EventWrite {
+    /// The `fields` column of `events_fts` for `fields`.
+    static func fieldText(of fields: [String: JSONValue]) -> String {
+        var fieldText = ""
+        for key in fields.keys.sorted() {
+            fields[key]!.forEachScalar {
+                if !fieldText.isEmpty { fieldText += " " }
+                fieldText += $0
+            }
+        }
+        return fieldText
+    }
+
+    /// What the search indexes get for the event.
+    var indexEntry: IndexEntry { IndexEntry(message: write.event.message, fieldText: fieldText, keys: keys) }
+
+    /// Inserts the rows (inside the caller's transaction), with the event's search-index entry when
+    /// `index` (inline indexing); returns the write with its ids.
+    func insert(into connection: SQLiteConnection, index: Bool) throws -> EventWrite {
         try connection.prepare(
             """
             INSERT INTO events(ts, received_at, source, host, agent_id, log_type, message, fields, normalized, ips)
@@ -62,9 +71,7 @@ struct EventRows: Sendable {
         var stored = write
         stored.event.id = id
 
-        try connection.prepare("INSERT INTO event_keys(rowid, k) VALUES(?,?)").run([.int(id), .text(keys)])
-        try connection.prepare("INSERT INTO events_fts(rowid, message, fields) VALUES(?,?,?)")
-            .run([.int(id), .text(stored.event.message), .text(fieldText)])
+        if index { try indexEntry.insert(id: id, on: connection) }
 
         if !alerts.isEmpty {
             var raised: [Alert] = []

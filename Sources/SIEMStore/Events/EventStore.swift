@@ -29,8 +29,13 @@ public protocol EventStore: Sendable {
     /// Counts of the events matching `query` (its `since` and `until` bound the range, its cursor
     /// and limit are ignored) in `buckets` equal intervals, oldest first, empty ones included.
     func histogram(_ query: EventQuery, buckets: Int) async throws -> Histogram
-    /// Commits what is queued and stops accepting writes.
+    /// Commits what is queued, makes every committed event searchable, and stops accepting writes.
     func close() async
+    /// Where the search indexes stand: how far behind the newest committed event they are.
+    func indexStatus() async -> IndexStatus
+    /// Waits until searches see every event committed before the call, at most `timeout`; false
+    /// when the time ran out first.
+    func waitForIndex(timeout: Duration) async -> Bool
     /// Alerts summed per rule, or per rule and group values, over a window of the time they were
     /// raised: counts per status, the events they stand for, and alerts per sparkline bucket.
     func alertGroups(_ query: AlertGroupQuery) async throws -> [AlertGroup]

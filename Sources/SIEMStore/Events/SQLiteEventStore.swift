@@ -12,9 +12,24 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
 
     /// Threshold and correlation detection run inside each ingest transaction (see `attach`).
     private let detector = Mutex<(any CommitDetector)?>(nil)
+    /// Fills the search indexes: in each ingest transaction (`.inline`, the default) or behind it.
+    let indexer: EventIndexer
 
-    public init(database: SQLiteDatabase) {
+    /// Events and alerts in `database`; `indexMode` says when searches see a new event.
+    public init(database: SQLiteDatabase, indexMode: IndexMode = .inline) {
         self.database = database
+        indexer = EventIndexer(
+            mode: indexMode, writer: database.writer, indexedID: database.indexedAtOpen.indexed,
+            newestID: database.indexedAtOpen.newest)
+        indexer.start()
+    }
+
+    public var indexMode: IndexMode { indexer.mode }
+
+    public func indexStatus() async -> IndexStatus { indexer.status }
+
+    public func waitForIndex(timeout: Duration) async -> Bool {
+        await indexer.waitForIndex(timeout: timeout)
     }
 
     /// Runs `detector` inside every ingest transaction from now on, first restoring the state it
@@ -78,14 +93,17 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
     }
 
     /// Opens its own database at `path` (tests and tools that need only events and alerts).
-    public convenience init(path: String, sync: SyncMode = .full, readers: Int = 4) throws(StoreError) {
-        self.init(database: try SQLiteDatabase(path: path, sync: sync, readers: readers))
+    public convenience init(
+        path: String, sync: SyncMode = .full, readers: Int = 4, indexMode: IndexMode = .inline
+    ) throws(StoreError) {
+        self.init(database: try SQLiteDatabase(path: path, sync: sync, readers: readers), indexMode: indexMode)
     }
 
     /// Group-commit figures: commits so far and jobs (insert calls) per commit.
     public var commitStatistics: String { database.commitStatistics }
 
     public func close() async {
+        await indexer.close()
         database.close()
     }
 
@@ -98,14 +116,20 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         let rows = writes.map(EventRows.init)
         let hasStreams = writes.contains { $0.event.stream != nil }
         let detector = self.detector.withLock { $0 }
-        let stored = try await writer.write { connection in
-            var stored =
+        let inline = indexer.mode == .inline
+        let (stored, storedRows) = try await writer.write { connection in
+            var (stored, storedRows) =
                 hasStreams
-                ? try Self.insert(rows, advancingStreamsOn: connection)
-                : try rows.map { try $0.insert(into: connection) }
+                ? try Self.insert(rows, index: inline, advancingStreamsOn: connection)
+                : (try rows.map { try $0.insert(into: connection, index: inline) }, Array(rows.indices))
+            if inline, let first = stored.first?.event.id, let last = stored.last?.event.id {
+                try EventIndexer.advanceInline(first: first, last: last, on: connection)
+            }
             if let detector { try Self.detect(&stored, with: detector, on: connection) }
-            return stored
+            return (stored, storedRows)
         }
+        indexer.committed(
+            zip(stored, storedRows).map { write, row in (write.event.id!, inline ? nil : rows[row].indexEntry) })
         totals.add(events: stored.count, alerts: stored.reduce(0) { $0 + $1.alerts.count })
         return stored
     }
@@ -113,7 +137,9 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
     /// Inserts the rows whose stream position is not yet stored and advances their streams'
     /// committed offsets, in the caller's transaction (see `StreamPosition`): a line that starts
     /// below its stream's offset was stored before and is dropped.
-    static func insert(_ rows: [EventRows], advancingStreamsOn connection: SQLiteConnection) throws -> [EventWrite] {
+    static func insert(
+        _ rows: [EventRows], index: Bool, advancingStreamsOn connection: SQLiteConnection
+    ) throws -> ([EventWrite], [Int]) {
         struct Key: Hashable {
             var scope: String
             var id: String
@@ -121,10 +147,12 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         var committed: [Key: (offset: Int64, advanced: Bool)] = [:]
         let read = try connection.prepare("SELECT committed FROM stream_positions WHERE scope = ? AND stream = ?")
         var stored: [EventWrite] = []
+        var storedRows: [Int] = []
         stored.reserveCapacity(rows.count)
-        for row in rows {
+        for (rowIndex, row) in rows.enumerated() {
             guard let position = row.write.event.stream else {
-                stored.append(try row.insert(into: connection))
+                stored.append(try row.insert(into: connection, index: index))
+                storedRows.append(rowIndex)
                 continue
             }
             let key = Key(scope: position.scope, id: position.id)
@@ -134,7 +162,8 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
                 read.reset()
             }
             guard position.start >= committed[key]!.offset else { continue }
-            stored.append(try row.insert(into: connection))
+            stored.append(try row.insert(into: connection, index: index))
+            storedRows.append(rowIndex)
             committed[key] = (max(committed[key]!.offset, position.end), true)
         }
         let upsert = try connection.prepare(
@@ -146,12 +175,12 @@ public final class SQLiteEventStore: EventStore, SQLiteBacked {
         for (key, value) in committed where value.advanced {
             try upsert.run([.text(key.scope), .text(key.id), .int(value.offset), .int(now)])
         }
-        return stored
+        return (stored, storedRows)
     }
 
     /// Writes one event, its filter terms, its full-text entry and its alerts (inside a transaction).
     public static func insert(_ write: EventWrite, into connection: SQLiteConnection) throws -> EventWrite {
-        try EventRows(write).insert(into: connection)
+        try EventRows(write).insert(into: connection, index: true)
     }
 
     // MARK: Reads

@@ -14,6 +14,8 @@ public final class SQLiteDatabase: Sendable {
     let writer: SQLiteWriter
     let readers: SQLiteReadPool
     let totals: Totals
+    /// The search-index watermark and the newest event id when the file was opened.
+    let indexedAtOpen: (indexed: Int64, newest: Int64)
 
     /// Opens (creating when missing) the database at `path` and migrates it to the latest schema.
     public init(path: String, sync: SyncMode = .full, readers readerCount: Int = 4) throws(StoreError) {
@@ -35,6 +37,10 @@ public final class SQLiteDatabase: Sendable {
         totals = Totals(
             events: Int(try connection.scalar("SELECT count(*) FROM events") ?? 0),
             alerts: Int(try connection.scalar("SELECT count(*) FROM alerts") ?? 0))
+        indexedAtOpen = (
+            try connection.scalar("SELECT indexed_id FROM index_state WHERE name = 'events'") ?? 0,
+            try connection.scalar("SELECT max(id) FROM events") ?? 0
+        )
         writer = SQLiteWriter(connection: connection)
         readers = try SQLiteReadPool(path: path, size: readerCount) { connection throws(StoreError) in
             try connection.execute("PRAGMA cache_size=-16384; PRAGMA query_only=1;")
@@ -66,10 +72,14 @@ extension SQLiteBacked {
 
 extension Stores {
     /// Every store in one SQLite file at `path` (created and migrated when needed).
-    public static func sqlite(path: String, sync: SyncMode = .full, readers: Int = 4) throws(StoreError) -> Stores {
+    /// `indexMode` says when searches see a new event (see `IndexMode`).
+    public static func sqlite(
+        path: String, sync: SyncMode = .full, readers: Int = 4, indexMode: IndexMode = .inline
+    ) throws(StoreError) -> Stores {
         let database = try SQLiteDatabase(path: path, sync: sync, readers: readers)
         return Stores(
-            events: SQLiteEventStore(database: database), iocs: SQLiteIOCStore(database: database),
+            events: SQLiteEventStore(database: database, indexMode: indexMode),
+            iocs: SQLiteIOCStore(database: database),
             incidents: SQLiteIncidentStore(database: database), edr: SQLiteEDRStore(database: database),
             audit: SQLiteAuditStore(database: database))
     }

@@ -277,6 +277,16 @@ public enum Migrations {
             state TEXT NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 12: near-real-time indexing (`IndexMode.background`): every event up to `indexed_id` has
+        // its search-index entries; the indexer fills them from the rows after it and moves the
+        // mark in the same transaction. Every event stored so far was indexed with its insert.
+        """
+        CREATE TABLE index_state(
+            name TEXT PRIMARY KEY,
+            indexed_id INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO index_state(name, indexed_id) SELECT 'events', coalesce(max(id), 0) FROM events;
+        """,
     ]
 
     /// Work in Swift that follows a migration, in its transaction (by index in `all`).
