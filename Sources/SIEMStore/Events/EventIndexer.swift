@@ -144,7 +144,7 @@ final class EventIndexer: Sendable {
     func start() {
         let task = Task.detached { [self] in
             switch mode {
-            case .inline: await catchUp()
+            case .inline: _ = await indexBatches()
             case .background(let lag): await run(lag: lag)
             }
         }
@@ -217,7 +217,7 @@ final class EventIndexer: Sendable {
         let task = loop.withLock { $0 }
         state.withLock { $0.closed = true }
         await task?.value
-        await catchUp()
+        _ = await indexBatches()
     }
 
     /// Inline mode, in the ingest job that wrote events `first...last` with their entries: first
@@ -252,19 +252,16 @@ final class EventIndexer: Sendable {
                 return ContinuousClock.now - head.at + tick >= lag / 2
             }
             if due {
-                await indexBatches()
+                if !(await indexBatches()) { try? await Task.sleep(for: .seconds(1)) }
             } else {
                 try? await Task.sleep(for: tick)
             }
         }
     }
 
-    /// Indexes every event committed before the call, batch by batch.
-    private func catchUp() async {
-        await indexBatches()
-    }
-
-    private func indexBatches() async {
+    /// Indexes every event committed before the call, batch by batch; false when a batch failed.
+    @discardableResult
+    private func indexBatches() async -> Bool {
         state.withLock { $0.flushRequested = false }
         while true {
             let target = state.withLock { $0.newestID }
@@ -272,11 +269,15 @@ final class EventIndexer: Sendable {
             do {
                 done = try await indexBatch()
             } catch {
-                // A failed batch (the disk is full, say) is tried again at the next tick.
-                state.withLock { $0.failure = "\(error)" }
-                return
+                // A failed batch (the disk is full, say) is tried again a second later; once the
+                // writer is closed there is nothing left to try.
+                state.withLock { state in
+                    state.failure = "\(error)"
+                    if case StoreError.closed = error { state.closed = true }
+                }
+                return false
             }
-            if done >= target || done == 0 { return }
+            if done >= target || done == 0 { return true }
         }
     }
 
